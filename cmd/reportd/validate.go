@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/reportd/reportd/reports"
+)
+
+func runValidate(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	quiet := fs.Bool("q", false, "print errors only, not warnings")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if fs.NArg() == 0 {
+		return errors.New("no input files (usage: reportd validate FILE...)")
+	}
+	readers := formReaders()
+	failed := false
+	for _, path := range fs.Args() {
+		forms, err := readers.Open(path)
+		if err != nil {
+			fmt.Fprintln(e.stderr, err)
+			failed = true
+			continue
+		}
+		errs, warns := 0, 0
+		for i := range forms {
+			f := &forms[i]
+			for _, p := range reports.Validate(f, vocabularyFor(f)) {
+				if p.Severity == reports.SeverityError {
+					errs++
+				} else {
+					warns++
+					if *quiet {
+						continue
+					}
+				}
+				fmt.Fprintf(e.stdout, "%s:%d: %s: %s%s\n", path, p.Line, p.Label(), severityPrefix(p.Severity), p.Message)
+			}
+		}
+		fmt.Fprintf(e.stdout, "%s: %d forms, %d errors, %d warnings\n", path, len(forms), errs, warns)
+		for _, f := range forms {
+			fmt.Fprintf(e.stdout, "  %s (%d indicators)\n", f.Project, len(f.Indicators))
+		}
+		if errs > 0 {
+			failed = true
+		}
+	}
+	if failed {
+		return exitError{1}
+	}
+	return nil
+}
+
+func severityPrefix(s reports.Severity) string {
+	if s == reports.SeverityWarning {
+		return "warning: "
+	}
+	return ""
+}

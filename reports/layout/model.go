@@ -1,0 +1,142 @@
+package layout
+
+// This file is the contract between form families, the layout engine and the
+// two backends. A Grid is the neutral table model of one form (what the XLSX
+// backend writes); Paginate typesets a Grid into a Document (positioned
+// text, rules and fills on pages), which the PDF backend draws. Neither type
+// knows about fpdf, excelize or fonts beyond the Measurer.
+
+// Role is a typographic role; backends map roles to fonts (小标宋, 黑体,
+// 仿宋/宋体 in print; configurable font names in XLSX).
+type Role uint8
+
+const (
+	RoleBody    Role = iota // 仿宋/宋体 role: values and long text
+	RoleHeading             // 黑体 role: labels, table headers, section headings
+	RoleTitle               // 小标宋 role: the form title
+)
+
+// Measurer reports glyph advances. Advance returns the advance width of r in
+// em (multiply by the font size in points); ok is false when no font of the
+// role (nor a fallback) has the character.
+type Measurer interface {
+	Advance(role Role, r rune) (em float64, ok bool)
+}
+
+// Align is horizontal alignment within a cell.
+type Align uint8
+
+const (
+	AlignLeft Align = iota
+	AlignCenter
+	AlignRight
+)
+
+// CellKind says what a cell holds, which decides its look in both backends.
+type CellKind uint8
+
+const (
+	KindValue       CellKind = iota // an entered value (unlocked in XLSX)
+	KindLabel                       // a field label (bold, shaded, locked)
+	KindSection                     // a section heading row spanning the table
+	KindColumnHead                  // an indicator table column header
+	KindMoney                       // an amount (right-aligned; a number in XLSX)
+	KindDate                        // a date (a real date in XLSX when parseable)
+	KindIndicatorL1                 // a merged level-1 indicator cell
+	KindIndicatorL2                 // a merged level-2 indicator cell
+)
+
+// Cell is one cell of the Grid. Col is its first grid column, Span the
+// number of columns it covers, RowSpan the number of rows (>1 only for
+// merged indicator levels).
+type Cell struct {
+	Col, Span, RowSpan int
+	Kind               CellKind
+	Align              Align
+	Role               Role
+	Text               string // exactly what is printed
+	// Path is the form field path the cell shows ("project", "funds.total",
+	// "indicators[3].target"), empty for labels and headings. XLSX uses it to
+	// unlock value cells and to read an edited workbook back.
+	Path string
+}
+
+// RowKind groups rows for pagination.
+type RowKind uint8
+
+const (
+	RowField       RowKind = iota // header fields and long text
+	RowSection                    // a section heading
+	RowTableHeader                // the indicator column header: repeated on continued pages
+	RowIndicator                  // an indicator row
+)
+
+// Row is one grid row.
+type Row struct {
+	Kind  RowKind
+	Cells []Cell
+}
+
+// Grid is the neutral table model of one form, built from a form family.
+type Grid struct {
+	Title    string   // 财政项目支出绩效目标表
+	Subtitle string   // (2020年度)
+	Header   []string // lines between title and table, e.g. "申报单位名称：…" (may be empty)
+	// Columns are the relative widths of the grid columns; backends scale
+	// them to the printable width.
+	Columns []float64
+	Rows    []Row
+	Page    PageSetup
+	Meta    Meta
+	// Draft is true when the form has validation errors and the family
+	// marks drafts (watermark 草稿).
+	Draft bool
+}
+
+// Meta is document metadata.
+type Meta struct {
+	Title, Author, Subject, Keywords string
+}
+
+// PageSetup is the page geometry and type sizes, in millimetres and points.
+type PageSetup struct {
+	WidthMM, HeightMM                              float64 // A4: 210 × 297
+	TopMM, BottomMM, LeftMM, RightMM               float64 // margins
+	TitleSize, SubtitleSize, HeadingSize, BodySize float64 // points
+	FooterMM                                       float64 // distance of the page number baseline from the bottom edge
+}
+
+// Document is a typeset form: pages of positioned items, in points with the
+// origin at the top-left corner of the page and y growing downwards.
+type Document struct {
+	WidthPt, HeightPt float64
+	Meta              Meta
+	Pages             []Page
+	Draft             bool
+}
+
+// Page is one page's content, drawn in order: fills, then text, then rules.
+type Page struct {
+	Fills []Rect
+	Texts []Text
+	Rules []Rule
+}
+
+// Text is one line of text. X is the left edge, Y the baseline.
+type Text struct {
+	X, Y float64
+	Role Role
+	Size float64 // points
+	S    string
+}
+
+// Rule is a straight line of the given width (points).
+type Rule struct {
+	X1, Y1, X2, Y2, Width float64
+}
+
+// Rect is a filled rectangle; Gray is 0 (black) to 1 (white).
+type Rect struct {
+	X, Y, W, H float64
+	Gray       float64
+}

@@ -1,0 +1,190 @@
+package reports
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Money is an exact amount in 分 (hundredths of a yuan). Set is false for a
+// field left blank in a draft; a zero amount that was entered is Set.
+type Money struct {
+	Fen int64
+	Set bool
+}
+
+// Yuan returns the Money for a whole number of yuan; handy in tests and generators.
+func Yuan(y int64) Money { return Money{Fen: y * 100, Set: true} }
+
+// maxFen keeps every amount far from int64 overflow even when a batch sums
+// thousands of forms (10^15 分 = 10 万亿元).
+const maxFen = 1_000_000_000_000_000
+
+// ParseMoney reads an amount in 元 as printed on forms: "790,000.00", "790000",
+// "1，234.5" (full-width comma), optional leading "+" or "-" and "￥"/"¥".
+// More than two decimals is an error: money is never rounded silently.
+// A blank string gives an unset Money and no error.
+func ParseMoney(s string) (Money, error) {
+	return parseScaled(s, 2)
+}
+
+// ParseWanYuan reads an amount written in 万元 (ten thousand yuan), as some
+// issuers print it, and converts it exactly to 分: up to six decimals.
+func ParseWanYuan(s string) (Money, error) {
+	return parseScaled(s, 6)
+}
+
+func parseScaled(s string, maxDecimals int) (Money, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return Money{}, nil
+	}
+	t = strings.NewReplacer(",", "", "，", "", "￥", "", "¥", "", " ", "").Replace(t)
+	neg := false
+	switch {
+	case strings.HasPrefix(t, "-"):
+		neg, t = true, t[1:]
+	case strings.HasPrefix(t, "+"):
+		t = t[1:]
+	}
+	intPart, frac, hasDot := strings.Cut(t, ".")
+	if intPart == "" && (!hasDot || frac == "") {
+		return Money{}, fmt.Errorf("%q is not an amount", s)
+	}
+	if !allDigits(intPart) || !allDigits(frac) {
+		return Money{}, fmt.Errorf("%q is not an amount (digits, optional thousands separators and a decimal point)", s)
+	}
+	if len(frac) > maxDecimals {
+		return Money{}, fmt.Errorf("%q has %d decimals; at most %d are allowed", s, len(frac), maxDecimals)
+	}
+	// Scale to 分: maxDecimals=2 means the text is in 元, 6 means 万元.
+	digits := intPart + frac + strings.Repeat("0", maxDecimals-len(frac))
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		return Money{Set: true}, nil
+	}
+	// digits now has maxDecimals-2 more places than 分; drop them only if zero.
+	extra := maxDecimals - 2
+	if extra > 0 {
+		if len(digits) <= extra {
+			if strings.Trim(digits, "0") != "" {
+				return Money{}, fmt.Errorf("%q is smaller than one 分", s)
+			}
+			return Money{Set: true}, nil
+		}
+		tail := digits[len(digits)-extra:]
+		if strings.Trim(tail, "0") != "" {
+			return Money{}, fmt.Errorf("%q is not a whole number of 分", s)
+		}
+		digits = digits[:len(digits)-extra]
+	}
+	if len(digits) > 18 {
+		return Money{}, fmt.Errorf("%q is too large", s)
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || n > maxFen {
+		return Money{}, fmt.Errorf("%q is too large", s)
+	}
+	if neg {
+		n = -n
+	}
+	return Money{Fen: n, Set: true}, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// String formats the amount in 元 with thousands separators and two
+// decimals, the way forms print it: "790,000.00". Unset gives "".
+func (m Money) String() string {
+	if !m.Set {
+		return ""
+	}
+	return formatScaled(m.Fen, 2, true)
+}
+
+// Plain formats the amount in 元 without separators: "790000.00".
+func (m Money) Plain() string {
+	if !m.Set {
+		return ""
+	}
+	return formatScaled(m.Fen, 2, false)
+}
+
+// WanYuan formats the amount in 万元 with the given number of decimals
+// (trailing digits below the precision are kept if non-zero, never rounded).
+func (m Money) WanYuan(decimals int) string {
+	if !m.Set {
+		return ""
+	}
+	s := formatScaled(m.Fen, 6, true)
+	// Trim trailing zeros down to the requested precision.
+	for strings.Contains(s, ".") && len(s)-strings.IndexByte(s, '.')-1 > decimals && strings.HasSuffix(s, "0") {
+		s = s[:len(s)-1]
+	}
+	return strings.TrimSuffix(s, ".")
+}
+
+// formatScaled prints fen (in 分) as a decimal with `decimals` places in a unit
+// of 10^(decimals-2) yuan... expressed generally: the value in 元 is fen/100; in
+// 万元 it is fen/10^6.
+func formatScaled(fen int64, decimals int, sep bool) string {
+	neg := fen < 0
+	if neg {
+		fen = -fen
+	}
+	digits := strconv.FormatInt(fen, 10)
+	for len(digits) <= decimals {
+		digits = "0" + digits
+	}
+	intPart, frac := digits[:len(digits)-decimals], digits[len(digits)-decimals:]
+	if sep {
+		intPart = groupThousands(intPart)
+	}
+	out := intPart
+	if decimals > 0 {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func groupThousands(s string) string {
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	head := len(s) % 3
+	if head > 0 {
+		b.WriteString(s[:head])
+	}
+	for i := head; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// MarshalText writes the plain amount ("790000.00"), or "" when unset, so JSON
+// carries money as an exact string, never a float.
+func (m Money) MarshalText() ([]byte, error) { return []byte(m.Plain()), nil }
+
+// UnmarshalText accepts what ParseMoney accepts.
+func (m *Money) UnmarshalText(b []byte) error {
+	v, err := ParseMoney(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

@@ -1,0 +1,389 @@
+package textform
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/reportd/reportd/reports"
+)
+
+// MaxSize bounds what Read accepts: a real file of forms is a few hundred KB.
+const MaxSize = 32 << 20
+
+// Error is a problem in the text itself, located by file and line.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Read parses every form in r. name is used in messages and recorded as each
+// form's Source. Blank level-1/level-2 cells are filled down.
+func Read(r io.Reader, name string) ([]reports.Form, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("read: %v", err)}
+	}
+	if len(data) > MaxSize {
+		return nil, &Error{File: name, Msg: fmt.Sprintf("file is larger than %d MB", MaxSize>>20)}
+	}
+	text, err := decode(data)
+	if err != nil {
+		return nil, &Error{File: name, Msg: err.Error()}
+	}
+	p := parser{name: name, lines: splitRecords(text)}
+	return p.parse()
+}
+
+// decode returns the UTF-8 text of data, accepting a UTF-8 BOM and files
+// saved as GB18030/GBK by Chinese Excel or Notepad.
+func decode(data []byte) (string, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "", fmt.Errorf("file is empty: no form found")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return "", fmt.Errorf("not a text file (binary content)")
+	}
+	if utf8.Valid(data) {
+		return string(data), nil
+	}
+	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+	if err != nil || !utf8.Valid(out) {
+		return "", fmt.Errorf("not a text file (neither UTF-8 nor GB18030)")
+	}
+	return string(out), nil
+}
+
+// record is one logical row: its cells and the line it starts on.
+type record struct {
+	line  int
+	cells []string
+}
+
+// splitRecords splits text into tab-separated rows. A cell that starts with
+// a double quote may span lines (as Excel copies cells with line breaks);
+// "" inside it is a literal quote. Trailing empty cells are dropped.
+func splitRecords(text string) []record {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	var out []record
+	line := 1
+	i := 0
+	for i <= len(text) {
+		rec := record{line: line}
+		for {
+			var cell string
+			if i < len(text) && text[i] == '"' {
+				cell, i, line = quotedCell(text, i, line)
+			} else {
+				j := i
+				for j < len(text) && text[j] != '\t' && text[j] != '\n' {
+					j++
+				}
+				cell, i = text[i:j], j
+			}
+			rec.cells = append(rec.cells, cell)
+			if i < len(text) && text[i] == '\t' {
+				i++
+				continue
+			}
+			break
+		}
+		for len(rec.cells) > 0 && strings.TrimSpace(rec.cells[len(rec.cells)-1]) == "" {
+			rec.cells = rec.cells[:len(rec.cells)-1]
+		}
+		out = append(out, rec)
+		if i >= len(text) {
+			break
+		}
+		i++ // the newline
+		line++
+	}
+	return out
+}
+
+// quotedCell reads a quoted cell starting at text[i] == '"'. If no closing
+// quote ends the cell, the quote is taken literally up to the end of line.
+func quotedCell(text string, i, line int) (string, int, int) {
+	var b strings.Builder
+	j, l := i+1, line
+	for j < len(text) {
+		c := text[j]
+		if c == '"' {
+			if j+1 < len(text) && text[j+1] == '"' {
+				b.WriteByte('"')
+				j += 2
+				continue
+			}
+			// The closing quote must end the cell.
+			if j+1 == len(text) || text[j+1] == '\t' || text[j+1] == '\n' {
+				return b.String(), j + 1, l
+			}
+			break
+		}
+		if c == '\n' {
+			l++
+		}
+		b.WriteByte(c)
+		j++
+	}
+	// Not a well-formed quoted cell: read it as plain text.
+	k := i
+	for k < len(text) && text[k] != '\t' && text[k] != '\n' {
+		k++
+	}
+	return text[i:k], k, line
+}
+
+type state int
+
+const (
+	stateNone       state = iota // before the first title
+	stateFields                  // title seen: label/value rows
+	stateTableHead               // targets heading seen: expecting the column header
+	stateIndicators              // column header seen: indicator rows
+)
+
+type parser struct {
+	name  string
+	lines []record
+	forms []reports.Form
+	cur   *reports.Form
+	st    state
+	cols  []string // indicator column keys, in header order
+}
+
+func (p *parser) errorf(line int, format string, args ...any) error {
+	return &Error{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) parse() ([]reports.Form, error) {
+	for _, rec := range p.lines {
+		if len(rec.cells) == 0 {
+			continue
+		}
+		if err := p.record(rec); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.finish(len(p.lines)); err != nil {
+		return nil, err
+	}
+	if len(p.forms) == 0 {
+		return nil, p.errorf(0, "no form found (a form starts with a title line such as %s)", reports.DefaultTitle)
+	}
+	return p.forms, nil
+}
+
+func (p *parser) record(rec record) error {
+	first := strings.TrimSpace(rec.cells[0])
+	if len(rec.cells) == 1 && isTitle(first) {
+		if err := p.finish(rec.line); err != nil {
+			return err
+		}
+		p.forms = append(p.forms, reports.Form{Title: first, Source: p.name})
+		p.cur = &p.forms[len(p.forms)-1]
+		p.cur.SetLine("title", rec.line)
+		p.st = stateFields
+		return nil
+	}
+	if p.cur == nil {
+		return p.errorf(rec.line, "expected a form title such as %s, found %q", reports.DefaultTitle, clip(first))
+	}
+	if strings.HasPrefix(first, "#") {
+		return p.heading(rec)
+	}
+	switch p.st {
+	case stateTableHead:
+		return p.header(rec)
+	case stateIndicators:
+		return p.indicator(rec)
+	}
+	return p.fields(rec)
+}
+
+// heading handles "## 2020年绩效目标" (or "###"): the indicator table follows.
+func (p *parser) heading(rec record) error {
+	text := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(rec.cells[0]), "#"))
+	if len(rec.cells) > 1 || !(strings.Contains(text, "绩效目标") || strings.Contains(text, "绩效指标")) {
+		return p.errorf(rec.line, "unknown heading %q (expected e.g. ### 2020年绩效目标)", clip(text))
+	}
+	if p.st == stateIndicators || p.st == stateTableHead {
+		return p.errorf(rec.line, "second indicator heading in one form; start a new form with its title line")
+	}
+	p.cur.TargetsHeading = text
+	p.cur.SetLine("targets_heading", rec.line)
+	p.st = stateTableHead
+	return nil
+}
+
+func (p *parser) header(rec record) error {
+	p.cols = p.cols[:0]
+	seen := map[string]bool{}
+	for _, c := range rec.cells {
+		label, _ := normalizeLabel(c)
+		key, ok := columnKeys[label]
+		if !ok {
+			if label == "" {
+				return p.errorf(rec.line, "indicator table header has an empty column")
+			}
+			key = label // a family-specific column such as 绩效标准
+		}
+		if seen[key] {
+			return p.errorf(rec.line, "indicator table header names %q twice", label)
+		}
+		seen[key] = true
+		p.cols = append(p.cols, key)
+	}
+	for _, need := range []string{"level1", "level2", "level3", "target"} {
+		if !seen[need] {
+			return p.errorf(rec.line, "indicator table header lacks the %s column (expected 一级目标 二级目标 三级目标 指标目标值)", columnLabel(need))
+		}
+	}
+	p.st = stateIndicators
+	return nil
+}
+
+func (p *parser) indicator(rec record) error {
+	if len(rec.cells) > len(p.cols) {
+		return p.errorf(rec.line, "indicator row has %d cells; the header has %d columns", len(rec.cells), len(p.cols))
+	}
+	i := len(p.cur.Indicators)
+	var in reports.Indicator
+	for c, key := range p.cols {
+		v := ""
+		if c < len(rec.cells) {
+			v = strings.TrimSpace(rec.cells[c])
+		}
+		if v != "" || key == "level1" || key == "level2" || key == "level3" || key == "target" {
+			in.Set(key, v)
+		}
+		p.cur.SetLine(reports.IndicatorPath(i, key), rec.line)
+	}
+	// Blank level 1/2 means "same as the row above" (a merged cell in print).
+	if i > 0 {
+		prev := p.cur.Indicators[i-1]
+		if in.Level1 == "" {
+			in.Level1 = prev.Level1
+			if in.Level2 == "" {
+				in.Level2 = prev.Level2
+			}
+		}
+	} else if in.Level1 == "" && in.Level2 == "" && in.Level3 == "" && in.Target == "" {
+		return p.errorf(rec.line, "empty indicator row")
+	}
+	p.cur.Indicators = append(p.cur.Indicators, in)
+	return nil
+}
+
+// fields reads a row of label/value cells in the form's header part.
+func (p *parser) fields(rec record) error {
+	cells := rec.cells
+	if len(cells) == 1 {
+		c := strings.TrimSpace(cells[0])
+		if y, err := reports.ParseYear(c); err == nil && strings.Contains(c, "年") {
+			p.cur.Year = y
+			p.cur.SetLine("year", rec.line)
+			return nil
+		}
+		if !strings.ContainsAny(c, "：:") && strings.Contains(c, "资金") {
+			p.cur.FundsHeading = c
+			p.cur.SetLine("funds_heading", rec.line)
+			return nil
+		}
+	}
+	for i := 0; i < len(cells); {
+		cell := strings.TrimSpace(cells[i])
+		if cell == "" {
+			i++
+			continue
+		}
+		label, value, inline := "", "", false
+		if l, v, ok := splitColon(cell); ok && strings.TrimSpace(v) != "" {
+			label, value, inline = l, v, true
+		} else {
+			label = cell
+		}
+		norm, u := normalizeLabel(label)
+		key, ok := labelKeys[norm]
+		if !ok {
+			if inline {
+				// A value cell that happens to contain a colon, without a label before it.
+				return p.errorf(rec.line, "unknown label %q", clip(norm))
+			}
+			return p.errorf(rec.line, "unknown label %q (expected e.g. 项目名称：)", clip(norm))
+		}
+		if !inline {
+			if i+1 < len(cells) {
+				value = cells[i+1]
+			}
+			i += 2
+		} else {
+			i++
+		}
+		if err := p.set(key, strings.TrimSpace(value), u, rec.line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) set(key, value string, u unit, line int) error {
+	p.cur.SetLine(key, line)
+	if reports.IsMoney(key) && u == unitWanYuan {
+		m, err := reports.ParseWanYuan(value)
+		if err != nil {
+			return p.errorf(line, "%s: %v", reports.LabelOf(key), err)
+		}
+		_ = p.cur.Set(key, m.Plain())
+		return nil
+	}
+	if err := p.cur.Set(key, value); err != nil {
+		return p.errorf(line, "%s: %v", reports.LabelOf(key), err)
+	}
+	return nil
+}
+
+// finish closes the current form, checking its structure.
+func (p *parser) finish(line int) error {
+	if p.cur == nil {
+		return nil
+	}
+	switch p.st {
+	case stateFields:
+		return p.errorf(line, "form starting at line %d ends before its indicator table (### …绩效目标 heading and 一级目标 header): truncated?", p.cur.Line("title"))
+	case stateTableHead:
+		return p.errorf(line, "form starting at line %d: indicator heading without the table header row", p.cur.Line("title"))
+	}
+	return nil
+}
+
+func columnLabel(key string) string {
+	for _, f := range reports.IndicatorFields {
+		if f.Key == key {
+			return f.Label
+		}
+	}
+	return key
+}
+
+func clip(s string) string {
+	const max = 40
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}

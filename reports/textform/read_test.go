@@ -1,0 +1,193 @@
+package textform_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/textform"
+)
+
+const seedPath = "../../testdata/seed/2020-performance-targets.txt"
+
+func mustReadSeed(tb testing.TB) []reports.Form {
+	tb.Helper()
+	f, err := os.Open(seedPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	forms, err := textform.Read(f, filepath.Base(seedPath))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return forms
+}
+
+func TestReadSeed(t *testing.T) {
+	forms := mustReadSeed(t)
+	if len(forms) != 2 {
+		t.Fatalf("got %d forms, want 2", len(forms))
+	}
+	tests := []struct {
+		project    string
+		indicators int
+		total      string
+	}{
+		{"企业培育", 8, "790,000.00"},
+		{"服务体系", 15, "678,000.00"},
+	}
+	for i, tt := range tests {
+		f := forms[i]
+		if f.Project != tt.project || len(f.Indicators) != tt.indicators || f.Funds.Total.String() != tt.total {
+			t.Errorf("form %d: got %s/%d/%s, want %s/%d/%s", i, f.Project, len(f.Indicators), f.Funds.Total, tt.project, tt.indicators, tt.total)
+		}
+		if f.Year != 2020 || f.Unit != "上海市促进中小企业发展协调办公室" {
+			t.Errorf("form %d: year %d unit %q", i, f.Year, f.Unit)
+		}
+		if ps := reports.Validate(&f, reports.DefaultVocabulary); ps.HasErrors() {
+			t.Errorf("form %d: unexpected errors %v", i, ps.Errors())
+		}
+	}
+	// Fill-down of blank level cells.
+	in := forms[1].Indicators[1]
+	if in.Level1 != "投入与管理" || in.Level2 != "投入管理" || in.Level3 != "预算执行率" || in.Target != "=90%" {
+		t.Errorf("fill-down: got %+v", in)
+	}
+	if got := forms[0].Line("indicators[7].target"); got != 30 {
+		t.Errorf("line of last indicator of form 1 = %d, want 30", got)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	forms := mustReadSeed(t)
+	var buf bytes.Buffer
+	if err := textform.Write(&buf, forms); err != nil {
+		t.Fatal(err)
+	}
+	again, err := textform.Read(&buf, "again.txt")
+	if err != nil {
+		t.Fatalf("re-read: %v\n%s", err, buf.String())
+	}
+	for i := range forms {
+		forms[i].Lines, again[i].Lines = nil, nil
+		forms[i].Source, again[i].Source = "", ""
+	}
+	if !reflect.DeepEqual(forms, again) {
+		t.Errorf("text round trip differs:\n%+v\n%+v", forms, again)
+	}
+}
+
+func TestReadTolerates(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustReadSeed(t)
+	tests := []struct {
+		name string
+		edit func(string) string
+	}{
+		{"BOM", func(s string) string { return "\ufeff" + s }},
+		{"CRLF", func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }},
+		{"half-width colons", func(s string) string { return strings.ReplaceAll(s, "：\t", ":\t") }},
+		{"no trailing tabs", func(s string) string { return strings.ReplaceAll(s, "\t\t\t\n", "\n") }},
+		{"extra trailing tabs", func(s string) string { return strings.ReplaceAll(s, "\n", "\t\t\n") }},
+		{"amount without separators", func(s string) string { return strings.ReplaceAll(s, "790,000.00", "790000") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := textform.Read(strings.NewReader(tt.edit(string(seed))), "x.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0].Project != want[0].Project || got[1].Funds != want[1].Funds ||
+				!reflect.DeepEqual(got[1].Indicators, want[1].Indicators) || got[0].Funds.Total != want[0].Funds.Total {
+				t.Errorf("parsed differently: %+v", got[0])
+			}
+		})
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(seed)
+	tests := []struct {
+		name, input, want string
+	}{
+		{"empty", "", "empty"},
+		{"blank lines", "\n\n\t\n", "empty"},
+		{"binary", "\x00\x01PK\x03\x04", "binary"},
+		{"no title", "项目名称：\t企业培育\n", "x.txt:1: expected a form title"},
+		{"unknown label", strings.Replace(s, "项目类别：", "项目颜色：", 1), `x.txt:6: unknown label "项目颜色"`},
+		{"bad money", strings.Replace(s, "790,000.00", "七十九万", 1), "x.txt:17: 项目总预算"},
+		{"three decimals", strings.Replace(s, "790,000.00", "790,000.001", 1), "at most 2"},
+		{"truncated", s[:strings.Index(s, "本项目上年度")], "ends before its indicator table"},
+		{"header missing", strings.Replace(s, "一级目标\t二级目标\t三级目标\t指标目标值\n", "", 1), "lacks the"},
+		{"row too wide", strings.Replace(s, "=90%", "=90%\textra\tmore", 1), "indicator row has"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := textform.Read(strings.NewReader(tt.input), "x.txt")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestQuotedCellsWithLineBreaks(t *testing.T) {
+	forms := mustReadSeed(t)
+	forms[0].Overview = "第一段\n第二段\t含制表符，\"引号\""
+	var buf bytes.Buffer
+	if err := textform.Write(&buf, forms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := textform.Read(&buf, "q.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Overview != forms[0].Overview {
+		t.Errorf("overview = %q", got[0].Overview)
+	}
+	if l := got[0].Line("basis"); l != 9 {
+		t.Errorf("line after a two-line cell = %d, want 9", l)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(seed))
+	f.Add("财政项目支出绩效目标表\n(2020年度)\n### 绩效目标\n一级目标\t二级目标\t三级目标\t指标目标值\n\t\t\t\n")
+	f.Add("\"a\tb\"\"\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		forms, err := textform.Read(strings.NewReader(in), "fuzz.txt")
+		if err != nil {
+			return
+		}
+		for i := range forms {
+			reports.Validate(&forms[i], reports.DefaultVocabulary)
+		}
+		// What was read must survive a write/read cycle.
+		var buf bytes.Buffer
+		if err := textform.Write(&buf, forms); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := textform.Read(&buf, "again.txt"); err != nil {
+			t.Fatalf("re-reading written text: %v\n%q", err, buf.String())
+		}
+	})
+}

@@ -1,0 +1,200 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Severity says whether a problem blocks a form (Error) or only deserves a
+// clerk's attention (Warning).
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Problem is one validation finding, tied to a field path and, when the form
+// came from a file, the source line.
+type Problem struct {
+	Severity Severity `json:"severity"`
+	Path     string   `json:"path"`           // "funds.total", "indicators[2].target"
+	Line     int      `json:"line,omitempty"` // 1-based source line, 0 when unknown
+	Message  string   `json:"message"`
+}
+
+// Label is the Chinese name of the problem's field.
+func (p Problem) Label() string { return LabelOf(p.Path) }
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s: %s: %s", p.Severity, p.Label(), p.Message)
+}
+
+// Problems is a validation result.
+type Problems []Problem
+
+// HasErrors reports whether any problem is an error.
+func (ps Problems) HasErrors() bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Severity == SeverityError })
+}
+
+// Errors returns only the errors.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.Severity == SeverityError {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Vocabulary lists the indicator level names a form family accepts.
+// Level2 maps a level-1 name to its accepted level-2 names; a level 1 absent
+// from Level2 accepts any level 2.
+type Vocabulary struct {
+	Level1 []string
+	Level2 map[string][]string
+}
+
+// DefaultVocabulary accepts the 2020 names of the Shanghai sample and those
+// of 财预〔2021〕101号.
+var DefaultVocabulary = Vocabulary{
+	Level1: []string{
+		// 2020 sample
+		"投入与管理", "产出目标", "效果目标", "影响力目标",
+		// 财预〔2021〕101号
+		"产出指标", "效益指标", "满意度指标", "成本指标",
+	},
+	Level2: map[string][]string{
+		"产出指标":  {"数量指标", "质量指标", "时效指标", "成本指标"},
+		"效益指标":  {"经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"},
+		"满意度指标": {"服务对象满意度指标", "满意度指标"},
+		"成本指标":  {"经济成本指标", "社会成本指标", "生态环境成本指标"},
+	},
+}
+
+// Validate checks a form. Required text fields, real dates in order, money
+// with at most two decimals (guaranteed by Money) and not negative, a
+// non-empty indicator table whose first row names its levels, and target
+// syntax are errors; odd level names and an over-spent previous year are
+// warnings.
+func Validate(f *Form, vocab Vocabulary) Problems {
+	v := validator{f: f}
+	for _, key := range []string{"unit", "project", "category", "start", "end", "gov_purchase", "perf_type"} {
+		if strings.TrimSpace(f.Get(key)) == "" {
+			v.errorf(key, "必填项未填写")
+		}
+	}
+	if f.Year == 0 {
+		v.errorf("year", "必填项未填写")
+	}
+	for _, key := range []string{"overview", "basis", "necessity", "measures", "plan", "goals"} {
+		if strings.TrimSpace(f.Get(key)) == "" {
+			v.errorf(key, "必填项未填写")
+		}
+	}
+	v.dates()
+	v.funds()
+	v.indicators(vocab)
+	return v.out
+}
+
+type validator struct {
+	f   *Form
+	out Problems
+}
+
+func (v *validator) add(sev Severity, path, format string, args ...any) {
+	v.out = append(v.out, Problem{Severity: sev, Path: path, Line: v.f.Line(path), Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) errorf(path, format string, args ...any) {
+	v.add(SeverityError, path, format, args...)
+}
+
+func (v *validator) warnf(path, format string, args ...any) {
+	v.add(SeverityWarning, path, format, args...)
+}
+
+func (v *validator) dates() {
+	var start, end Date
+	var okStart, okEnd bool
+	if s := strings.TrimSpace(v.f.Start); s != "" {
+		d, err := ParseDate(s)
+		if err != nil {
+			v.errorf("start", "不是有效日期：%v", err)
+		}
+		start, okStart = d, err == nil
+	}
+	if s := strings.TrimSpace(v.f.End); s != "" {
+		d, err := ParseDate(s)
+		if err != nil {
+			v.errorf("end", "不是有效日期：%v", err)
+		}
+		end, okEnd = d, err == nil
+	}
+	if okStart && okEnd && end.Before(start) {
+		v.errorf("end", "计划完成日期 %s 早于计划开始日期 %s", end, start)
+	}
+}
+
+func (v *validator) funds() {
+	fd := v.f.Funds
+	for _, m := range []struct {
+		key string
+		m   Money
+	}{{"funds.total", fd.Total}, {"funds.current", fd.Current}, {"funds.last_budget", fd.LastBudget}, {"funds.last_spent", fd.LastSpent}} {
+		if !m.m.Set {
+			v.errorf(m.key, "必填项未填写")
+		} else if m.m.Fen < 0 {
+			v.errorf(m.key, "金额不能为负数：%s", m.m)
+		}
+	}
+	if fd.Current.Set && fd.Total.Set && fd.Current.Fen > fd.Total.Fen {
+		v.warnf("funds.current", "项目当年预算 %s 大于项目总预算 %s", fd.Current, fd.Total)
+	}
+	if fd.LastSpent.Set && fd.LastBudget.Set && fd.LastSpent.Fen > fd.LastBudget.Fen {
+		v.warnf("funds.last_spent", "上年预算执行数 %s 大于上年预算额 %s", fd.LastSpent, fd.LastBudget)
+	}
+}
+
+func (v *validator) indicators(vocab Vocabulary) {
+	ins := v.f.Indicators
+	if len(ins) == 0 {
+		v.errorf("indicators", "绩效指标表为空")
+		return
+	}
+	if strings.TrimSpace(ins[0].Level1) == "" {
+		v.errorf(IndicatorPath(0, "level1"), "第一行必须填写一级目标")
+	}
+	if strings.TrimSpace(ins[0].Level2) == "" {
+		v.errorf(IndicatorPath(0, "level2"), "第一行必须填写二级目标")
+	}
+	warned := map[string]bool{}
+	for i, in := range ins {
+		if strings.TrimSpace(in.Level3) == "" && strings.TrimSpace(string(in.Target)) != "" {
+			v.warnf(IndicatorPath(i, "level3"), "三级目标未填写")
+		}
+		if strings.TrimSpace(string(in.Target)) == "" {
+			if strings.TrimSpace(in.Level3) != "" {
+				v.errorf(IndicatorPath(i, "target"), "指标目标值未填写")
+			}
+		} else if _, _, err := in.Target.Parse(); err != nil {
+			v.errorf(IndicatorPath(i, "target"), "指标目标值格式错误：%v（例如 =90%%、>=10%%、<=450家 或 规范）", err)
+		}
+		l1 := strings.TrimSpace(in.Level1)
+		if len(vocab.Level1) > 0 && l1 != "" && !slices.Contains(vocab.Level1, l1) && !warned[l1] {
+			warned[l1] = true
+			v.warnf(IndicatorPath(i, "level1"), "一级目标「%s」不在指标体系中（可用：%s）", l1, strings.Join(vocab.Level1, "、"))
+		}
+		if allowed, ok := vocab.Level2[l1]; ok {
+			l2 := strings.TrimSpace(in.Level2)
+			if l2 != "" && !slices.Contains(allowed, l2) && !warned[l1+"/"+l2] {
+				warned[l1+"/"+l2] = true
+				v.warnf(IndicatorPath(i, "level2"), "二级指标「%s」不属于「%s」（可用：%s）", l2, l1, strings.Join(allowed, "、"))
+			}
+		}
+	}
+}
