@@ -9,15 +9,15 @@ import (
 // by the CLI. Adapters wrap their failures in *Error so callers can decide
 // without string matching.
 const (
-	ECONFLICT     = "conflict"      // stale version (If-Match), duplicate
-	EINTERNAL     = "internal"      // a bug or an unexpected failure
-	EINVALID      = "invalid"       // bad input: see Problems
-	ENOTFOUND     = "not_found"     // no such thing, or not visible to the caller
-	EUNAUTHORIZED = "unauthorized"  // no or bad credentials
-	EFORBIDDEN    = "forbidden"     // known caller, not allowed
-	EUNAVAILABLE  = "unavailable"   // overloaded or shutting down: retry later
-	ETOOLARGE     = "too_large"     // input over a configured limit
-	EPRECONDITION = "precondition"  // a required precondition (If-Match) is missing
+	ECONFLICT     = "conflict"     // stale version (If-Match), duplicate
+	EINTERNAL     = "internal"     // a bug or an unexpected failure
+	EINVALID      = "invalid"      // bad input: see Problems
+	ENOTFOUND     = "not_found"    // no such thing, or not visible to the caller
+	EUNAUTHORIZED = "unauthorized" // no or bad credentials
+	EFORBIDDEN    = "forbidden"    // known caller, not allowed
+	EUNAVAILABLE  = "unavailable"  // overloaded or shutting down: retry later
+	ETOOLARGE     = "too_large"    // input over a configured limit
+	EPRECONDITION = "precondition" // a required precondition (If-Match) is missing
 )
 
 // Error is reportd's application error: a code for machines, a message for

@@ -38,17 +38,17 @@ var labelKeys = map[string]string{
 // columnKeys maps indicator table headers to indicator column keys; an
 // unknown header becomes an extra column keyed by its own text.
 var columnKeys = map[string]string{
-	"一级目标":  "level1",
-	"一级指标":  "level1",
-	"二级目标":  "level2",
-	"二级指标":  "level2",
-	"三级目标":  "level3",
-	"三级指标":  "level3",
-	"指标目标值": "target",
-	"指标值":   "target",
+	"一级目标":   "level1",
+	"一级指标":   "level1",
+	"二级目标":   "level2",
+	"二级指标":   "level2",
+	"三级目标":   "level3",
+	"三级指标":   "level3",
+	"指标目标值":  "target",
+	"指标值":    "target",
 	"指标值及单位": "target",
-	"年度指标值": "target",
-	"目标值":   "target",
+	"年度指标值":  "target",
+	"目标值":    "target",
 }
 
 // labelText is the canonical label written for each key.
