@@ -57,26 +57,11 @@ func parseScaled(s string, maxDecimals int) (Money, error) {
 	if len(frac) > maxDecimals {
 		return Money{}, fmt.Errorf("%q has %d decimals; at most %d are allowed", s, len(frac), maxDecimals)
 	}
-	// Scale to 分: maxDecimals=2 means the text is in 元, 6 means 万元.
-	digits := intPart + frac + strings.Repeat("0", maxDecimals-len(frac))
-	digits = strings.TrimLeft(digits, "0")
+	// Padding the fraction to maxDecimals places gives the amount in 分:
+	// 元 have 2 decimal places of 分, 万元 have 6.
+	digits := strings.TrimLeft(intPart+frac+strings.Repeat("0", maxDecimals-len(frac)), "0")
 	if digits == "" {
 		return Money{Set: true}, nil
-	}
-	// digits now has maxDecimals-2 more places than 分; drop them only if zero.
-	extra := maxDecimals - 2
-	if extra > 0 {
-		if len(digits) <= extra {
-			if strings.Trim(digits, "0") != "" {
-				return Money{}, fmt.Errorf("%q is smaller than one 分", s)
-			}
-			return Money{Set: true}, nil
-		}
-		tail := digits[len(digits)-extra:]
-		if strings.Trim(tail, "0") != "" {
-			return Money{}, fmt.Errorf("%q is not a whole number of 分", s)
-		}
-		digits = digits[:len(digits)-extra]
 	}
 	if len(digits) > 18 {
 		return Money{}, fmt.Errorf("%q is too large", s)
@@ -131,9 +116,7 @@ func (m Money) WanYuan(decimals int) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// formatScaled prints fen (in 分) as a decimal with `decimals` places in a unit
-// of 10^(decimals-2) yuan... expressed generally: the value in 元 is fen/100; in
-// 万元 it is fen/10^6.
+// formatScaled prints fen/10^decimals: decimals=2 gives 元, 6 gives 万元.
 func formatScaled(fen int64, decimals int, sep bool) string {
 	neg := fen < 0
 	if neg {

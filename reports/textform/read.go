@@ -60,11 +60,40 @@ func decode(data []byte) (string, error) {
 	if utf8.Valid(data) {
 		return string(data), nil
 	}
+	if bad := firstInvalid(data); hasNonASCII(data[:bad]) {
+		// Text that is UTF-8 up to here: not a GB18030 file.
+		if !utf8.FullRune(data[bad:]) {
+			// Cut in the middle of the last character: read what is there
+			// and let the structure checks report the truncation.
+			return string(data[:bad]), nil
+		}
+		return "", fmt.Errorf("line %d: invalid UTF-8 byte sequence", bytes.Count(data[:bad], []byte("\n"))+1)
+	}
 	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 	if err != nil || !utf8.Valid(out) {
 		return "", fmt.Errorf("not a text file (neither UTF-8 nor GB18030)")
 	}
 	return string(out), nil
+}
+
+func firstInvalid(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
+func hasNonASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // record is one logical row: its cells and the line it starts on.

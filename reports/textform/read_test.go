@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/textform"
 )
@@ -190,4 +192,22 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("re-reading written text: %v\n%q", err, buf.String())
 		}
 	})
+}
+
+func TestReadGB18030(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbk, err := simplifiedchinese.GB18030.NewEncoder().Bytes(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms, err := textform.Read(bytes.NewReader(gbk), "gbk.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(forms) != 2 || forms[0].Project != "企业培育" {
+		t.Errorf("got %d forms, first %q", len(forms), forms[0].Project)
+	}
 }
