@@ -191,10 +191,17 @@ func (v *validator) indicators(vocab Vocabulary) {
 		}
 		if allowed, ok := vocab.Level2[l1]; ok {
 			l2 := strings.TrimSpace(in.Level2)
-			if l2 != "" && !slices.Contains(allowed, l2) && !warned[l1+"/"+l2] {
+			if l2 != "" && !containsLevel(allowed, l2) && !warned[l1+"/"+l2] {
 				warned[l1+"/"+l2] = true
 				v.warnf(IndicatorPath(i, "level2"), "二级指标「%s」不属于「%s」（可用：%s）", l2, l1, strings.Join(allowed, "、"))
 			}
 		}
 	}
+}
+
+// containsLevel matches level names with or without the 指标 suffix
+// (数量 and 数量指标 are the same level-2 name in published forms).
+func containsLevel(names []string, name string) bool {
+	short := strings.TrimSuffix(name, "指标")
+	return slices.ContainsFunc(names, func(n string) bool { return strings.TrimSuffix(n, "指标") == short })
 }
