@@ -59,6 +59,9 @@ type Cell struct {
 	// "indicators[3].target"), empty for labels and headings. XLSX uses it to
 	// unlock value cells and to read an edited workbook back.
 	Path string
+	// Label is the field's Chinese label for a cell with a Path (项目名称,
+	// 绩效指标第3行指标目标值), for messages and XLSX input prompts; never printed.
+	Label string `json:",omitempty"`
 }
 
 // RowKind groups rows for pagination.
@@ -104,6 +107,10 @@ type PageSetup struct {
 	TopMM, BottomMM, LeftMM, RightMM               float64 // margins
 	TitleSize, SubtitleSize, HeadingSize, BodySize float64 // points
 	FooterMM                                       float64 // distance of the page number baseline from the bottom edge
+	// Added after the first contract; zero means the default noted.
+	PageNumberSize float64 // points; 0 means 14 (四号, as GB/T 9704 sets page numbers)
+	Leading        float64 // line height as a multiple of the type size; 0 means 1.5
+	PaddingMM      float64 // cell padding on every side; 0 means 1.5 mm
 }
 
 // Document is a typeset form: pages of positioned items, in points with the
@@ -128,6 +135,13 @@ type Text struct {
 	Role Role
 	Size float64 // points
 	S    string
+	// Gray is the text colour from 0 (black, the default) to 1 (white); the
+	// 草稿 mark of drafts is light gray.
+	Gray float64 `json:",omitempty"`
+	// Path is the form field path of the value cell this line belongs to
+	// ("overview", "indicators[2].target"); empty for labels, headings, the
+	// title and page numbers. Tests and glyph-fallback messages use it.
+	Path string `json:",omitempty"`
 }
 
 // Rule is a straight line of the given width (points).
