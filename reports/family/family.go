@@ -1,0 +1,250 @@
+package family
+
+import (
+	"strings"
+
+	"github.com/reportd/reportd/reports"
+)
+
+// Field types a family may declare. They tell importers how to read a value
+// and the layout how to print it; every value is still kept verbatim.
+const (
+	TypeText     = "text"     // one line or a few words
+	TypeLongText = "longtext" // paragraphs, printed as a full-width row
+	TypeDate     = "date"     // reports.ParseDate
+	TypePeriod   = "period"   // reports.ParsePeriod: "2023.07-2024.01"
+	TypeMoney    = "money"    // an amount in the family's money unit
+	TypeYear     = "year"     // reports.ParseYear
+	TypeChoice   = "choice"   // one of Options (是/否)
+)
+
+// Money units of the fund rows.
+const (
+	UnitYuan    = "元"
+	UnitWanYuan = "万元"
+)
+
+// Family is one issuer's form layout, read from a JSON file.
+type Family struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+	// Default marks the family used when a form names none and detection
+	// finds no better match.
+	Default  bool     `json:"default,omitempty"`
+	Subtitle string   `json:"subtitle,omitempty"` // "({year}年度)"
+	Header   []string `json:"header,omitempty"`   // "申报单位名称：{unit}"
+	// Detect lists extra titles by which importers recognise the family;
+	// Title and the field labels count too.
+	Detect     Detect     `json:"detect,omitzero"`
+	Fields     []Field    `json:"fields"`
+	Funds      Funds      `json:"funds,omitzero"`
+	Indicators Indicators `json:"indicators"`
+	Vocab      Vocab      `json:"vocabulary,omitzero"`
+	Page       Page       `json:"page"`
+	Table      Table      `json:"table"`
+	// MarkDrafts prints a 草稿 mark on every page of a form that has
+	// validation errors.
+	MarkDrafts bool `json:"mark_drafts,omitempty"`
+
+	// Source is the file the family was read from ("embedded:families/x.json"
+	// or a path), for messages.
+	Source string `json:"-"`
+	fields map[string]*Field
+}
+
+// Detect holds importer hints.
+type Detect struct {
+	Titles []string `json:"titles,omitempty"`
+}
+
+// Field is a scalar field of the form as this family labels it.
+type Field struct {
+	Key      string   `json:"key"`
+	Label    string   `json:"label"`
+	Synonyms []string `json:"synonyms,omitempty"`
+	Type     string   `json:"type"`
+	Options  []string `json:"options,omitempty"` // for TypeChoice
+	Required bool     `json:"required,omitempty"`
+}
+
+// Funds declares the fund block.
+type Funds struct {
+	Unit string   `json:"unit"` // 元 or 万元
+	Rows []string `json:"rows"` // money field keys, in printed order
+}
+
+// Indicators declares the columns of the indicator table.
+type Indicators struct {
+	Columns []Column `json:"columns"`
+}
+
+// Column is an indicator table column.
+type Column struct {
+	Key      string   `json:"key"` // level1, level2, level3, target or an extra key such as 绩效标准
+	Label    string   `json:"label"`
+	Synonyms []string `json:"synonyms,omitempty"`
+	Span     int      `json:"span,omitempty"` // grid columns covered; 0 means 1
+	// Merge joins equal consecutive values vertically (一级/二级 levels).
+	Merge bool `json:"merge,omitempty"`
+}
+
+// Vocab is the accepted indicator level names (see reports.Vocabulary).
+type Vocab struct {
+	Level1 []string            `json:"level1,omitempty"`
+	Level2 map[string][]string `json:"level2,omitempty"`
+}
+
+// Page is the page setup: A4 sizes in millimetres, type sizes in points.
+type Page struct {
+	WidthMM        float64 `json:"width_mm"`
+	HeightMM       float64 `json:"height_mm"`
+	TopMM          float64 `json:"top_mm"`
+	BottomMM       float64 `json:"bottom_mm"`
+	LeftMM         float64 `json:"left_mm"`
+	RightMM        float64 `json:"right_mm"`
+	FooterMM       float64 `json:"footer_mm"`
+	TitleSize      float64 `json:"title_pt"`
+	SubtitleSize   float64 `json:"subtitle_pt"`
+	HeadingSize    float64 `json:"heading_pt"`
+	BodySize       float64 `json:"body_pt"`
+	PageNumberSize float64 `json:"page_number_pt,omitempty"`
+	Leading        float64 `json:"leading,omitempty"`
+	PaddingMM      float64 `json:"padding_mm,omitempty"`
+	// Why documents the choices (GB/T 9704 margins…); not used by code.
+	Why string `json:"why,omitempty"`
+}
+
+// Table is the printed table: relative column widths and sections.
+type Table struct {
+	Columns  []float64 `json:"columns"`
+	Sections []Section `json:"sections"`
+}
+
+// Section is a group of rows, optionally introduced by a heading row. An
+// indicator section prints the column header and one row per indicator.
+type Section struct {
+	Heading string `json:"heading,omitempty"` // "{year}年绩效目标"
+	// HeadingField is a form field that, when filled, overrides Heading
+	// (the heading exactly as the source wrote it).
+	HeadingField string `json:"heading_field,omitempty"`
+	Rows         []Row  `json:"rows,omitempty"`
+	Indicators   bool   `json:"indicators,omitempty"`
+}
+
+// Row is one printed row of label and value cells.
+type Row struct {
+	Cells []Cell `json:"cells"`
+}
+
+// Cell is a label or a value. Exactly one of Label, Text and Value is set.
+type Cell struct {
+	Label string `json:"label,omitempty"` // field key whose label is printed
+	Text  string `json:"text,omitempty"`  // literal label text
+	Value string `json:"value,omitempty"` // field key whose value is printed
+	Span  int    `json:"span,omitempty"`  // grid columns; 0 means 1
+	Align string `json:"align,omitempty"` // left, center, right; default by type
+}
+
+// Field returns the field declared under key.
+func (f *Family) Field(key string) (*Field, bool) {
+	fd, ok := f.fields[key]
+	return fd, ok
+}
+
+// PrintedLabel is the label printed for a field: money fields carry the
+// unit, "项目总预算（元）".
+func (f *Family) PrintedLabel(fd *Field) string {
+	if fd.Type == TypeMoney && f.Funds.Unit != "" && !strings.Contains(fd.Label, f.Funds.Unit) {
+		return fd.Label + "（" + f.Funds.Unit + "）"
+	}
+	return fd.Label
+}
+
+// Vocabulary is the level vocabulary for reports.Validate; a family that
+// declares none accepts reports.DefaultVocabulary.
+func (f *Family) Vocabulary() reports.Vocabulary {
+	if len(f.Vocab.Level1) == 0 {
+		return reports.DefaultVocabulary
+	}
+	return reports.Vocabulary{Level1: f.Vocab.Level1, Level2: f.Vocab.Level2}
+}
+
+// NormalizeLabel strips what varies around a label in real documents:
+// spaces, a trailing colon, a trailing unit in brackets ("（元）", "(万元)")
+// and the 指标/目标 wording is left alone (they are real synonyms).
+func NormalizeLabel(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\u3000', '\n', '\r':
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(s, ":：")
+	for _, u := range []string{"（元）", "(元)", "（万元）", "(万元)"} {
+		s = strings.TrimSuffix(s, u)
+	}
+	return s
+}
+
+// FieldKey maps a label as found in a document ("项目总预算（元）：") to the
+// field key, matching labels and synonyms after NormalizeLabel.
+func (f *Family) FieldKey(label string) (string, bool) {
+	n := NormalizeLabel(label)
+	if n == "" {
+		return "", false
+	}
+	for i := range f.Fields {
+		fd := &f.Fields[i]
+		if NormalizeLabel(fd.Label) == n {
+			return fd.Key, true
+		}
+		for _, s := range fd.Synonyms {
+			if NormalizeLabel(s) == n {
+				return fd.Key, true
+			}
+		}
+	}
+	return "", false
+}
+
+// ColumnKey maps an indicator table header ("一级指标") to its column key.
+func (f *Family) ColumnKey(label string) (string, bool) {
+	n := NormalizeLabel(label)
+	for _, c := range f.Indicators.Columns {
+		if NormalizeLabel(c.Label) == n {
+			return c.Key, true
+		}
+		for _, s := range c.Synonyms {
+			if NormalizeLabel(s) == n {
+				return c.Key, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Expand replaces each {key} in s by f.Get(key) (year, unit, project…).
+// Text without braces is returned as is.
+func Expand(s string, form *reports.Form) string {
+	if !strings.Contains(s, "{") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(form.Get(s[i+1 : i+j]))
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}

@@ -1,0 +1,408 @@
+package family
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/reportd/reportd/reports"
+)
+
+// Error is a mistake in a family file, located by file, JSON path
+// ("table.sections[1].rows[0].cells[2].value") and, for syntax errors, line.
+type Error struct {
+	File string
+	Path string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+	}
+	if e.Path != "" {
+		b.WriteString(": " + e.Path)
+	}
+	b.WriteString(": " + e.Msg)
+	return b.String()
+}
+
+// MaxFileSize bounds a family file; real ones are a few KB.
+const MaxFileSize = 1 << 20
+
+// Parse reads one family file. source names it in messages. The result is
+// checked: every key a table cell references is declared, spans add up to
+// the grid's columns, types and units are known.
+func Parse(data []byte, source string) (*Family, error) {
+	if len(data) > MaxFileSize {
+		return nil, &Error{File: source, Msg: fmt.Sprintf("larger than %d KB", MaxFileSize>>10)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var fam Family
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&fam); err != nil {
+		return nil, decodeError(data, source, err)
+	}
+	if dec.More() {
+		return nil, &Error{File: source, Msg: "more than one JSON value in the file"}
+	}
+	fam.Source = source
+	if err := fam.check(); err != nil {
+		return nil, err
+	}
+	return &fam, nil
+}
+
+func decodeError(data []byte, source string, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return &Error{File: source, Line: lineAt(data, syn.Offset), Msg: "invalid JSON: " + syn.Error()}
+	case errors.As(err, &typ):
+		return &Error{File: source, Path: typ.Field, Line: lineAt(data, typ.Offset),
+			Msg: fmt.Sprintf("expected %s, found JSON %s", typeName(typ.Type), typ.Value)}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		var raw any
+		if json.Unmarshal(data, &raw) == nil {
+			if p := unknownPath(raw, reflect.TypeFor[Family](), ""); p != "" {
+				return &Error{File: source, Path: p, Msg: "unknown key " + name + " (misspelt?)"}
+			}
+		}
+		return &Error{File: source, Msg: "unknown key " + name + " (misspelt?)"}
+	}
+	return &Error{File: source, Msg: err.Error()}
+}
+
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Float64:
+		return "a number"
+	}
+	return t.String()
+}
+
+func lineAt(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+
+// unknownPath walks decoded JSON beside the Go type and returns the path of
+// the first key the type does not declare, so the message can point at it.
+func unknownPath(v any, t reflect.Type, path string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch val := v.(type) {
+	case map[string]any:
+		switch t.Kind() {
+		case reflect.Map:
+			for _, k := range sortedKeys(val) {
+				if p := unknownPath(val[k], t.Elem(), join(path, k)); p != "" {
+					return p
+				}
+			}
+		case reflect.Struct:
+			fields := map[string]reflect.Type{}
+			for i := 0; i < t.NumField(); i++ {
+				sf := t.Field(i)
+				name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+				if name != "" && name != "-" {
+					fields[strings.ToLower(name)] = sf.Type
+				}
+			}
+			for _, k := range sortedKeys(val) {
+				ft, ok := fields[strings.ToLower(k)]
+				if !ok {
+					return join(path, k)
+				}
+				if p := unknownPath(val[k], ft, join(path, k)); p != "" {
+					return p
+				}
+			}
+		}
+	case []any:
+		if t.Kind() == reflect.Slice {
+			for i, e := range val {
+				if p := unknownPath(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); p != "" {
+					return p
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// checker collects the first problem with its path.
+type checker struct {
+	fam *Family
+	err *Error
+}
+
+func (c *checker) fail(path, format string, args ...any) {
+	if c.err == nil {
+		c.err = &Error{File: c.fam.Source, Path: path, Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+var types = []string{TypeText, TypeLongText, TypeDate, TypePeriod, TypeMoney, TypeYear, TypeChoice}
+
+func (f *Family) check() error {
+	c := &checker{fam: f}
+	if f.Name == "" {
+		c.fail("name", "is required")
+	} else if strings.ContainsAny(f.Name, "/\\ \t") {
+		c.fail("name", "%q must not contain spaces or slashes", f.Name)
+	}
+	if strings.TrimSpace(f.Title) == "" {
+		c.fail("title", "is required")
+	}
+	f.fields = map[string]*Field{}
+	for i := range f.Fields {
+		fd := &f.Fields[i]
+		p := fmt.Sprintf("fields[%d]", i)
+		switch {
+		case fd.Key == "":
+			c.fail(p+".key", "is required")
+		case f.fields[fd.Key] != nil:
+			c.fail(p+".key", "%q is declared twice", fd.Key)
+		case !knownKey(fd.Key):
+			c.fail(p+".key", "%q is not a field of the form; family-specific fields are written \"extra.NAME\"", fd.Key)
+		}
+		if fd.Label == "" {
+			c.fail(p+".label", "is required")
+		}
+		if fd.Type == "" {
+			fd.Type = TypeText
+		}
+		if !slices.Contains(types, fd.Type) {
+			c.fail(p+".type", "unknown type %q (one of %s)", fd.Type, strings.Join(types, ", "))
+		}
+		if fd.Type == TypeChoice && len(fd.Options) == 0 {
+			c.fail(p+".options", "a choice needs options")
+		}
+		if reports.IsMoney(fd.Key) && fd.Type != TypeMoney {
+			c.fail(p+".type", "%q is an amount: its type must be money", fd.Key)
+		}
+		f.fields[fd.Key] = fd
+	}
+	if f.Funds.Unit == "" && len(f.Funds.Rows) > 0 {
+		c.fail("funds.unit", "is required (元 or 万元)")
+	}
+	if f.Funds.Unit != "" && f.Funds.Unit != UnitYuan && f.Funds.Unit != UnitWanYuan {
+		c.fail("funds.unit", "%q: must be 元 or 万元", f.Funds.Unit)
+	}
+	for i, k := range f.Funds.Rows {
+		if fd, ok := f.fields[k]; !ok {
+			c.fail(fmt.Sprintf("funds.rows[%d]", i), "%q is not declared in fields", k)
+		} else if fd.Type != TypeMoney {
+			c.fail(fmt.Sprintf("funds.rows[%d]", i), "%q is not of type money", k)
+		}
+	}
+	f.checkIndicators(c)
+	f.checkPage(c)
+	f.checkTable(c)
+	if c.err != nil {
+		return c.err
+	}
+	return nil
+}
+
+func knownKey(k string) bool {
+	if strings.HasPrefix(k, "extra.") {
+		return len(k) > len("extra.")
+	}
+	return slices.ContainsFunc(reports.Fields, func(fd reports.Field) bool { return fd.Key == k })
+}
+
+func (f *Family) checkIndicators(c *checker) {
+	cols := f.Indicators.Columns
+	if len(cols) == 0 {
+		c.fail("indicators.columns", "at least one column is required")
+	}
+	seen := map[string]bool{}
+	for i := range cols {
+		col := &cols[i]
+		p := fmt.Sprintf("indicators.columns[%d]", i)
+		if col.Key == "" {
+			c.fail(p+".key", "is required")
+		} else if seen[col.Key] {
+			c.fail(p+".key", "%q is declared twice", col.Key)
+		}
+		seen[col.Key] = true
+		if col.Label == "" {
+			c.fail(p+".label", "is required")
+		}
+		if col.Span < 0 {
+			c.fail(p+".span", "must be positive")
+		}
+		if col.Span == 0 {
+			col.Span = 1
+		}
+		if col.Merge && i > 0 && !cols[i-1].Merge {
+			c.fail(p+".merge", "merged columns must come first (a merged column is nested in the one before)")
+		}
+	}
+	for l1 := range f.Vocab.Level2 {
+		if len(f.Vocab.Level1) > 0 && !slices.Contains(f.Vocab.Level1, l1) {
+			c.fail("vocabulary.level2."+l1, "%q is not in vocabulary.level1", l1)
+		}
+	}
+}
+
+func (f *Family) checkPage(c *checker) {
+	p := &f.Page
+	for _, v := range []struct {
+		name string
+		val  float64
+	}{{"width_mm", p.WidthMM}, {"height_mm", p.HeightMM}, {"title_pt", p.TitleSize},
+		{"subtitle_pt", p.SubtitleSize}, {"heading_pt", p.HeadingSize}, {"body_pt", p.BodySize}} {
+		if v.val <= 0 {
+			c.fail("page."+v.name, "must be a positive number")
+		}
+	}
+	for _, v := range []struct {
+		name string
+		val  float64
+	}{{"top_mm", p.TopMM}, {"bottom_mm", p.BottomMM}, {"left_mm", p.LeftMM}, {"right_mm", p.RightMM},
+		{"footer_mm", p.FooterMM}, {"page_number_pt", p.PageNumberSize}, {"leading", p.Leading}, {"padding_mm", p.PaddingMM}} {
+		if v.val < 0 {
+			c.fail("page."+v.name, "must not be negative")
+		}
+	}
+	if p.WidthMM-p.LeftMM-p.RightMM < 50 {
+		c.fail("page", "the printable width (%.0f mm) is too small", p.WidthMM-p.LeftMM-p.RightMM)
+	}
+	if p.HeightMM-p.TopMM-p.BottomMM < 80 {
+		c.fail("page", "the printable height (%.0f mm) is too small", p.HeightMM-p.TopMM-p.BottomMM)
+	}
+	if p.FooterMM >= p.BottomMM && p.BottomMM > 0 {
+		c.fail("page.footer_mm", "the page number (%.0f mm from the edge) must sit inside the bottom margin (%.0f mm)", p.FooterMM, p.BottomMM)
+	}
+	if p.Leading != 0 && p.Leading < 1 {
+		c.fail("page.leading", "must be at least 1 (line height / type size)")
+	}
+}
+
+func (f *Family) checkTable(c *checker) {
+	t := &f.Table
+	n := len(t.Columns)
+	if n == 0 {
+		c.fail("table.columns", "at least one column width is required")
+		return
+	}
+	for i, w := range t.Columns {
+		if w <= 0 {
+			c.fail(fmt.Sprintf("table.columns[%d]", i), "widths must be positive")
+		}
+	}
+	indicators := 0
+	for si := range t.Sections {
+		s := &t.Sections[si]
+		sp := fmt.Sprintf("table.sections[%d]", si)
+		if s.HeadingField != "" {
+			if _, ok := f.fields[s.HeadingField]; !ok && !knownKey(s.HeadingField) {
+				c.fail(sp+".heading_field", "%q is not a field of the form", s.HeadingField)
+			}
+		}
+		if s.Indicators {
+			indicators++
+			if len(s.Rows) > 0 {
+				c.fail(sp+".rows", "an indicator section has no rows of its own")
+			}
+			total := 0
+			for _, col := range f.Indicators.Columns {
+				total += col.Span
+			}
+			if total != n {
+				c.fail("indicators.columns", "spans add up to %d but the table has %d columns", total, n)
+			}
+			continue
+		}
+		if len(s.Rows) == 0 && s.Heading == "" {
+			c.fail(sp, "a section needs a heading or rows")
+		}
+		for ri := range s.Rows {
+			rp := fmt.Sprintf("%s.rows[%d]", sp, ri)
+			total := 0
+			for ci := range s.Rows[ri].Cells {
+				cell := &s.Rows[ri].Cells[ci]
+				cp := fmt.Sprintf("%s.cells[%d]", rp, ci)
+				set := 0
+				for _, v := range []string{cell.Label, cell.Text, cell.Value} {
+					if v != "" {
+						set++
+					}
+				}
+				if set != 1 {
+					c.fail(cp, "exactly one of label, text and value is required")
+				}
+				if cell.Label != "" {
+					if _, ok := f.fields[cell.Label]; !ok {
+						c.fail(cp+".label", "%q is not declared in fields", cell.Label)
+					}
+				}
+				if cell.Value != "" {
+					if _, ok := f.fields[cell.Value]; !ok {
+						c.fail(cp+".value", "%q is not declared in fields", cell.Value)
+					}
+				}
+				switch cell.Align {
+				case "", "left", "center", "right":
+				default:
+					c.fail(cp+".align", "%q: one of left, center, right", cell.Align)
+				}
+				if cell.Span < 0 {
+					c.fail(cp+".span", "must be positive")
+				}
+				if cell.Span == 0 {
+					cell.Span = 1
+				}
+				total += cell.Span
+			}
+			if total != n {
+				c.fail(rp, "cells span %d columns but the table has %d", total, n)
+			}
+		}
+	}
+	if indicators != 1 {
+		c.fail("table.sections", "exactly one section must have \"indicators\": true (found %d)", indicators)
+	}
+}

@@ -1,0 +1,227 @@
+package layout
+
+import (
+	"unicode/utf8"
+
+	"github.com/go-text/typesetting/segmenter"
+)
+
+// Breaker breaks text into lines. It keeps its buffers between calls, so one
+// Breaker per goroutine (Paginate uses one per document) avoids allocating
+// per paragraph; the zero value is ready to use.
+type Breaker struct {
+	seg   segmenter.Segmenter
+	runes []rune
+	offs  []int  // byte offset of each rune, plus the end
+	ok    []uint8 // ok[i]: may a line start at rune i (breakOK, breakInURL)
+}
+
+// Values of Breaker.ok.
+const (
+	breakNo    = 0
+	breakOK    = 1 // UAX #14 and 禁则 allow a break
+	breakInURL = 2 // allowed, but inside a URL: only when the URL is too long
+)
+
+// Break is Breaker.Break with a fresh Breaker.
+func Break(text string, width, size float64, role Role, m Measurer) []string {
+	var b Breaker
+	return b.Break(text, width, size, role, m)
+}
+
+// Break splits text into lines no wider than width points at size points.
+// Break opportunities are those of Unicode UAX #14 minus the GB/T 15834
+// rules (no line starts with ，。、；：？！）》」』〕】…— or a closing quote,
+// none ends with an opening bracket or quote, —— and …… stay whole); URLs,
+// Latin words and numbers stay whole unless longer than a line, when they
+// are split between characters. Each "\n" (or "\r\n", "\r") ends a line and
+// is consumed; nothing else is ever dropped, added or reordered: the lines
+// joined are text without those newlines. Spaces at a line end are kept
+// and hang (they do not count towards the width). Text of zero lines ("")
+// gives one empty line. A rune the Measurer lacks counts as 1 em; Paginate
+// reports such runes separately.
+func (b *Breaker) Break(text string, width, size float64, role Role, m Measurer) []string {
+	return b.AppendBreak(nil, text, width, size, role, m)
+}
+
+// AppendBreak is Break appending to dst. The lines are substrings of text.
+func (b *Breaker) AppendBreak(dst []string, text string, width, size float64, role Role, m Measurer) []string {
+	start := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '\n' && c != '\r' {
+			continue
+		}
+		dst = b.paragraph(dst, text[start:i], width, size, role, m)
+		if c == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+			i++
+		}
+		start = i + 1
+	}
+	return b.paragraph(dst, text[start:], width, size, role, m)
+}
+
+func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Role, m Measurer) []string {
+	if p == "" {
+		return append(dst, "")
+	}
+	b.runes, b.offs = b.runes[:0], b.offs[:0]
+	for i := 0; i < len(p); {
+		r, n := utf8.DecodeRuneInString(p[i:])
+		b.runes = append(b.runes, r)
+		b.offs = append(b.offs, i)
+		i += n
+	}
+	b.offs = append(b.offs, len(p))
+	runes := b.runes
+	n := len(runes)
+	if cap(b.ok) < n+1 {
+		b.ok = make([]uint8, n+1)
+	}
+	ok := b.ok[:n+1]
+	clear(ok)
+	b.seg.Init(runes)
+	it := b.seg.LineIterator()
+	for it.Next() {
+		if off := it.Line().Offset; off > 0 {
+			if breakAllowed(runes[off-1], runes[off]) {
+				ok[off] = breakOK
+			}
+		}
+	}
+	keepURLs(runes, ok)
+
+	adv := func(r rune) float64 {
+		em, found := m.Advance(role, r)
+		if !found {
+			em = 1
+		}
+		return em * size
+	}
+	lineStart := 0
+	lineW := 0.0   // width of runes[lineStart:i]
+	lastBreak := 0 // latest i > lineStart with ok[i]
+	wAtBreak := 0.0
+	for i := 0; i < n; i++ {
+		r := runes[i]
+		if ok[i] == breakOK && i > lineStart {
+			lastBreak, wAtBreak = i, lineW
+		}
+		w := adv(r)
+		for lineW+w > width && i > lineStart && !isSpace(r) {
+			if lastBreak > lineStart {
+				dst = append(dst, p[b.offs[lineStart]:b.offs[lastBreak]])
+				lineStart, lineW = lastBreak, lineW-wAtBreak
+				continue
+			}
+			// One unit is wider than the line. A URL breaks after a slash or
+			// the like if it can; anything else between characters, stepping
+			// back a little to honour 禁则 and keep marks attached.
+			j := i
+			for k := i; k > lineStart; k-- {
+				if ok[k] == breakInURL {
+					j = -k
+					break
+				}
+			}
+			if j < 0 {
+				j = -j
+			} else {
+				for k := i; k > lineStart+1 && k > i-4; k-- {
+					if breakAllowed(runes[k-1], runes[k]) {
+						j = k
+						break
+					}
+				}
+			}
+			for j > lineStart+1 && isExtend(runes[j]) {
+				j--
+			}
+			dst = append(dst, p[b.offs[lineStart]:b.offs[j]])
+			lw := 0.0
+			for k := j; k < i; k++ {
+				lw += adv(runes[k])
+			}
+			lineStart, lineW = j, lw
+		}
+		lineW += w
+	}
+	return append(dst, p[b.offs[lineStart]:])
+}
+
+// keepURLs removes break opportunities inside URLs (http://, https://,
+// ftp://, www.) so a URL moves to the next line whole when it fits there.
+func keepURLs(runes []rune, ok []uint8) {
+	n := len(runes)
+	for i := 0; i < n; i++ {
+		if !urlStart(runes, i) {
+			continue
+		}
+		j := i
+		for j < n && isURLRune(runes[j]) {
+			j++
+		}
+		// Sentence punctuation after a URL is not part of it.
+		for j > i && isTrailingPunct(runes[j-1]) {
+			j--
+		}
+		for k := i + 1; k < j; k++ {
+			if ok[k] == breakOK {
+				ok[k] = breakInURL
+			}
+		}
+		i = j
+	}
+}
+
+func urlStart(runes []rune, i int) bool {
+	if i > 0 && isASCIIAlnum(runes[i-1]) {
+		return false
+	}
+	for _, p := range [...]string{"https://", "http://", "ftp://", "www."} {
+		if hasPrefixFold(runes[i:], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(runes []rune, p string) bool {
+	if len(runes) < len(p) {
+		return false
+	}
+	for k := 0; k < len(p); k++ {
+		r := runes[k]
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		if r != rune(p[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIIAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
+
+// isURLRune is RFC 3986's unreserved, reserved and percent characters.
+func isURLRune(r rune) bool {
+	if isASCIIAlnum(r) {
+		return true
+	}
+	switch r {
+	case '-', '.', '_', '~', ':', '/', '?', '#', '[', ']', '@', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', '%':
+		return true
+	}
+	return false
+}
+
+func isTrailingPunct(r rune) bool {
+	switch r {
+	case '.', ',', ';', ':', '!', '?', ')', '\'':
+		return true
+	}
+	return false
+}
