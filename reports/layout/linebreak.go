@@ -12,7 +12,7 @@ import (
 type Breaker struct {
 	seg   segmenter.Segmenter
 	runes []rune
-	offs  []int  // byte offset of each rune, plus the end
+	offs  []int   // byte offset of each rune, plus the end
 	ok    []uint8 // ok[i]: may a line start at rune i (breakOK, breakInURL)
 }
 
