@@ -1,0 +1,206 @@
+package pdf
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"unicode"
+
+	"github.com/reportd/reportd/fonts"
+	"github.com/reportd/reportd/reports/layout"
+	"github.com/reportd/reportd/reports/pdf/ttf"
+)
+
+// DefaultFallbacks are the fallback fonts used when FontConfig.Fallbacks is
+// nil and the files exist: Debian's fonts-hanazono, which covers CJK
+// Extension B and later (HanaMinB: 𠮷 U+20BB7) and Extension A (HanaMinA).
+var DefaultFallbacks = []string{
+	"/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+	"/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+}
+
+// FontConfig chooses the fonts of the three roles. An empty path means the
+// embedded Noto font of that role (see package fonts).
+type FontConfig struct {
+	Title   string // 小标宋 role, e.g. a site's 方正小标宋简体 .ttf
+	Heading string // 黑体 role
+	Body    string // 仿宋/宋体 role
+	// Fallbacks are tried in order for characters the role's font lacks.
+	// nil means DefaultFallbacks (those that exist); an empty non-nil
+	// slice means no fallback.
+	Fallbacks []string
+}
+
+// FontSource is a font file's name (for messages) and bytes.
+type FontSource struct {
+	Name string
+	Data []byte
+}
+
+// FontSet maps the layout roles to parsed fonts plus fallbacks. It is built
+// once per process, never modified, and shared by concurrent renders; it
+// implements layout.Measurer with the same glyph choice Write draws with.
+type FontSet struct {
+	faces     []*face // distinct fonts; roles and fallbacks index into it
+	roles     [3]int  // layout.Role → faces index
+	fallbacks []int
+}
+
+type face struct {
+	name  string // file name, for messages
+	font  *ttf.Font
+	invEm float64 // 1/unitsPerEm
+}
+
+var _ layout.Measurer = (*FontSet)(nil)
+
+// LoadFonts reads and parses the configured fonts (and the default
+// fallbacks when present).
+func LoadFonts(cfg FontConfig) (*FontSet, error) {
+	src := func(path string, def fonts.File) (FontSource, error) {
+		if path == "" {
+			return FontSource(def), nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return FontSource{}, fmt.Errorf("load fonts: %w", err)
+		}
+		return FontSource{Name: path, Data: data}, nil
+	}
+	title, err := src(cfg.Title, fonts.Title())
+	if err != nil {
+		return nil, err
+	}
+	heading, err := src(cfg.Heading, fonts.Heading())
+	if err != nil {
+		return nil, err
+	}
+	body, err := src(cfg.Body, fonts.Body())
+	if err != nil {
+		return nil, err
+	}
+	paths, optional := cfg.Fallbacks, false
+	if paths == nil {
+		paths, optional = DefaultFallbacks, true
+	}
+	var fallbacks []FontSource
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if optional && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load fallback font: %w", err)
+		}
+		fallbacks = append(fallbacks, FontSource{Name: p, Data: data})
+	}
+	return NewFontSet(title, heading, body, fallbacks...)
+}
+
+// NewFontSet parses the fonts of the three roles and the fallbacks. The
+// same bytes given for two roles are parsed once and embedded once.
+func NewFontSet(title, heading, body FontSource, fallbacks ...FontSource) (*FontSet, error) {
+	fs := &FontSet{}
+	var srcs [][]byte
+	add := func(s FontSource) (int, error) {
+		for i, d := range srcs {
+			// The same file (same backing array) for two roles is one font.
+			if len(d) == len(s.Data) && len(d) > 0 && &d[0] == &s.Data[0] {
+				return i, nil
+			}
+		}
+		f, err := ttf.Parse(s.Data)
+		if err != nil {
+			return 0, fmt.Errorf("font %s: %w", s.Name, err)
+		}
+		fs.faces = append(fs.faces, &face{name: s.Name, font: f, invEm: 1 / float64(f.UnitsPerEm)})
+		srcs = append(srcs, s.Data)
+		return len(fs.faces) - 1, nil
+	}
+	var err error
+	for _, rs := range []struct {
+		role layout.Role
+		src  FontSource
+	}{{layout.RoleTitle, title}, {layout.RoleHeading, heading}, {layout.RoleBody, body}} {
+		if fs.roles[rs.role], err = add(rs.src); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range fallbacks {
+		i, err := add(s)
+		if err != nil {
+			return nil, err
+		}
+		fs.fallbacks = append(fs.fallbacks, i)
+	}
+	return fs, nil
+}
+
+// Fonts lists the names of the fonts in use: the three roles, then the
+// fallbacks, for logs and /healthz.
+func (fs *FontSet) Fonts() (title, heading, body string, fallbacks []string) {
+	for _, i := range fs.fallbacks {
+		fallbacks = append(fallbacks, fs.faces[i].name)
+	}
+	return fs.faces[fs.roles[layout.RoleTitle]].name, fs.faces[fs.roles[layout.RoleHeading]].name,
+		fs.faces[fs.roles[layout.RoleBody]].name, fallbacks
+}
+
+// lookup finds the face and glyph that draw r in a role: the role's font,
+// else the first fallback that has it. Whitespace no font has is drawn as
+// a space, so layout and drawing agree on it.
+func (fs *FontSet) lookup(role layout.Role, r rune) (fi int, gid uint16, ok bool) {
+	if int(role) >= len(fs.roles) {
+		role = layout.RoleBody
+	}
+	fi = fs.roles[role]
+	if gid, ok = fs.faces[fi].font.GlyphIndex(r); ok {
+		return fi, gid, true
+	}
+	for _, fi = range fs.fallbacks {
+		if gid, ok = fs.faces[fi].font.GlyphIndex(r); ok {
+			return fi, gid, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Advance implements layout.Measurer: the advance of r in em, from the font
+// Write will draw it with. ok is false when no font has r.
+func (fs *FontSet) Advance(role layout.Role, r rune) (float64, bool) {
+	fi, gid, ok := fs.lookup(role, r)
+	if !ok {
+		switch sub := substitute(r); {
+		case sub == 0:
+			return 0, true // invisible, takes no room
+		case sub > 0:
+			fi, gid, ok = fs.lookup(role, sub)
+		}
+		if !ok {
+			return 0, false
+		}
+	}
+	f := fs.faces[fi]
+	return float64(f.font.Advance(gid)) * f.invEm, true
+}
+
+// Has reports whether some font of the set draws r in the role.
+func (fs *FontSet) Has(role layout.Role, r rune) bool {
+	_, ok := fs.Advance(role, r)
+	return ok
+}
+
+// substitute says what to draw for a character no font has: a space for
+// whitespace (tab, ideographic space in a font without it), 0 (nothing) for
+// format characters that are invisible by definition (zero-width space,
+// joiners, BOM, soft hyphen), and -1 when the character is missing.
+func substitute(r rune) rune {
+	switch {
+	case r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF || r == 0x00AD:
+		return 0
+	case unicode.IsSpace(r):
+		return ' '
+	}
+	return -1
+}
