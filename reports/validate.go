@@ -75,29 +75,52 @@ var DefaultVocabulary = Vocabulary{
 	},
 }
 
-// Validate checks a form. Required text fields, real dates in order, money
-// with at most two decimals (guaranteed by Money) and not negative, a
-// non-empty indicator table whose first row names its levels, and target
-// syntax are errors; odd level names and an over-spent previous year are
-// warnings.
+// Rules say what a form family requires: which fields must be filled, how
+// typed fields are read, and the indicator vocabulary. Family files declare
+// them (reports/family); DefaultRules are those of the 2020 sample.
+type Rules struct {
+	Required   []string            // field keys that must not be blank
+	Types      map[string]string   // field key → "date", "period", "money", "year", "choice"
+	Options    map[string][]string // choices of "choice" fields
+	MoneyUnit  string              // "元" (default) or "万元", for extra money fields
+	Vocabulary Vocabulary
+}
+
+// DefaultRules are the rules of the sample's family (上海 2020).
+var DefaultRules = Rules{
+	Required: []string{"year", "unit", "project", "category", "start", "end", "gov_purchase", "perf_type",
+		"overview", "basis", "necessity", "measures", "plan", "goals",
+		"funds.total", "funds.current", "funds.last_budget", "funds.last_spent"},
+	Types: map[string]string{
+		"start": "date", "end": "date", "gov_purchase": "choice",
+		"funds.total": "money", "funds.current": "money", "funds.last_budget": "money", "funds.last_spent": "money",
+	},
+	Options:    map[string][]string{"gov_purchase": {"是", "否"}},
+	Vocabulary: DefaultVocabulary,
+}
+
+// Validate checks a form against DefaultRules with the given vocabulary.
 func Validate(f *Form, vocab Vocabulary) Problems {
+	r := DefaultRules
+	r.Vocabulary = vocab
+	return Check(f, r)
+}
+
+// Check validates a form against a family's rules. Required fields left
+// blank, unreadable dates, periods and amounts, dates out of order, negative
+// amounts, an empty indicator table or one whose first row lacks its levels,
+// and malformed targets are errors; odd level names, a choice outside its
+// options and an over-spent previous year are warnings.
+func Check(f *Form, r Rules) Problems {
 	v := validator{f: f}
-	for _, key := range []string{"unit", "project", "category", "start", "end", "gov_purchase", "perf_type"} {
+	for _, key := range r.Required {
 		if strings.TrimSpace(f.Get(key)) == "" {
 			v.errorf(key, "必填项未填写")
 		}
 	}
-	if f.Year == 0 {
-		v.errorf("year", "必填项未填写")
-	}
-	for _, key := range []string{"overview", "basis", "necessity", "measures", "plan", "goals"} {
-		if strings.TrimSpace(f.Get(key)) == "" {
-			v.errorf(key, "必填项未填写")
-		}
-	}
-	v.dates()
+	v.typed(r)
 	v.funds()
-	v.indicators(vocab)
+	v.indicators(r.Vocabulary)
 	return v.out
 }
 
@@ -118,23 +141,57 @@ func (v *validator) warnf(path, format string, args ...any) {
 	v.add(SeverityWarning, path, format, args...)
 }
 
-func (v *validator) dates() {
-	var start, end Date
-	var okStart, okEnd bool
-	if s := strings.TrimSpace(v.f.Start); s != "" {
-		d, err := ParseDate(s)
-		if err != nil {
-			v.errorf("start", "不是有效日期：%v", err)
-		}
-		start, okStart = d, err == nil
+// typed checks fields whose type says how to read them, and that a start
+// comes before its end.
+func (v *validator) typed(r Rules) {
+	keys := make([]string, 0, len(r.Types))
+	for k := range r.Types {
+		keys = append(keys, k)
 	}
-	if s := strings.TrimSpace(v.f.End); s != "" {
-		d, err := ParseDate(s)
-		if err != nil {
-			v.errorf("end", "不是有效日期：%v", err)
+	slices.Sort(keys) // stable message order
+	dates := map[string]Date{}
+	for _, key := range keys {
+		val := strings.TrimSpace(v.f.Get(key))
+		if val == "" || IsMoney(key) {
+			continue // blank: the required check speaks; core money is parsed on input
 		}
-		end, okEnd = d, err == nil
+		switch r.Types[key] {
+		case "date":
+			d, err := ParseDate(val)
+			if err != nil {
+				v.errorf(key, "不是有效日期：%v", err)
+				continue
+			}
+			dates[key] = d
+		case "period":
+			a, b, err := ParsePeriod(val)
+			if err != nil {
+				v.errorf(key, "不是有效期间：%v", err)
+			} else if b.Before(a) {
+				v.errorf(key, "期间结束 %s 早于开始 %s", b, a)
+			}
+		case "money":
+			parse := ParseMoney
+			if r.MoneyUnit == "万元" {
+				parse = ParseWanYuan
+			}
+			if m, err := parse(val); err != nil {
+				v.errorf(key, "金额格式错误：%v", err)
+			} else if m.Fen < 0 {
+				v.errorf(key, "金额不能为负数：%s", val)
+			}
+		case "year":
+			if _, err := ParseYear(val); err != nil {
+				v.errorf(key, "年度格式错误：%v", err)
+			}
+		case "choice":
+			if opts := r.Options[key]; len(opts) > 0 && !slices.Contains(opts, val) {
+				v.warnf(key, "应为%s之一，填写的是「%s」", strings.Join(opts, "、"), val)
+			}
+		}
 	}
+	start, okStart := dates["start"]
+	end, okEnd := dates["end"]
 	if okStart && okEnd && end.Before(start) {
 		v.errorf("end", "计划完成日期 %s 早于计划开始日期 %s", end, start)
 	}
@@ -146,9 +203,7 @@ func (v *validator) funds() {
 		key string
 		m   Money
 	}{{"funds.total", fd.Total}, {"funds.current", fd.Current}, {"funds.last_budget", fd.LastBudget}, {"funds.last_spent", fd.LastSpent}} {
-		if !m.m.Set {
-			v.errorf(m.key, "必填项未填写")
-		} else if m.m.Fen < 0 {
+		if m.m.Set && m.m.Fen < 0 {
 			v.errorf(m.key, "金额不能为负数：%s", m.m)
 		}
 	}

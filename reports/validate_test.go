@@ -49,7 +49,9 @@ func TestValidate(t *testing.T) {
 			f.Indicators[1].Level1, f.Indicators[1].Level2 = "效益指标", "社会效益指标"
 			f.Indicators[2].Level1, f.Indicators[2].Level2 = "满意度指标", "服务对象满意度指标"
 		}, "", "", ""},
-		{"2021 level 2 mismatch", func(f *reports.Form) { f.Indicators[0].Level1, f.Indicators[0].Level2 = "产出指标", "社会效益指标" }, reports.SeverityWarning, "indicators[0].level2", "不属于"},
+		{"2021 level 2 mismatch", func(f *reports.Form) {
+			f.Indicators[0].Level1, f.Indicators[0].Level2 = "产出指标", "社会效益指标"
+		}, reports.SeverityWarning, "indicators[0].level2", "不属于"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
