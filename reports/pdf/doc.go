@@ -1,0 +1,53 @@
+// Package pdf is reportd's PDF backend: it draws a typeset layout.Document
+// (pages of positioned text, rules and fills) as a PDF 1.7 file, and
+// implements reports.Renderer for whole forms (family → layout.Build →
+// layout.Paginate → Write).
+//
+// # Why our own writer, not go-pdf/fpdf
+//
+// fpdf's MultiCell drops one CJK character at every automatic line break,
+// it re-parses the 15 MB TrueType font for every document (~33 ms and ~31 MB
+// allocated per form) and JSON-encodes the font descriptor per document.
+// Layout does the line breaking; what is left (text at positions, lines,
+// gray boxes, embedded subset fonts) is a few hundred lines of PDF, written
+// here so that all per-process work happens once. fpdf remains only as the
+// naive baseline in the benchmarks (BenchmarkNaiveFPDF).
+//
+// # Fonts
+//
+// A FontSet parses the fonts of the three roles (title 小标宋, heading 黑体,
+// body 仿宋/宋体; embedded Noto Serif/Sans SC by default, a site's own TTFs
+// by FontConfig) and the fallbacks (fonts-hanazono for CJK Extension A/B
+// such as 𠮷) once per process, with package ttf. It is immutable and
+// shared by concurrent renders, and it is the layout.Measurer, so layout
+// measures with exactly the glyphs that are drawn. A character is drawn
+// from the role's font, else from the first fallback that has it; text
+// switches fonts per run of characters. A character no font has fails the
+// render with an error listing it as U+XXXX with its field; whitespace a
+// font lacks is drawn as a space and invisible format characters
+// (zero-width space, BOM, soft hyphen) take no room.
+//
+// Each document embeds, per font used, a glyph subset as CIDFontType2 with
+// Identity-H encoding, a FontFile2 renumbered compactly (CID = new glyph ID;
+// components of composite glyphs appended), a /W widths array and a
+// ToUnicode CMap with one CID per character (supplementary-plane
+// characters as UTF-16 surrogate pairs), so pdftotext and search give back
+// exactly the text. The subset tag (ABCDEF+NotoSerifSC-Regular) is a hash
+// of the character set. Compact renumbering beat keeping the original glyph
+// IDs with empty glyphs: the full-size loca and hmtx of a 30,000-glyph font
+// cost more bytes and time than they save (BenchmarkSubset in package ttf).
+//
+// # Output
+//
+// Streams are Flate-compressed at the level chosen by measurement (see
+// compressLevel) with compressors reused through a sync.Pool. The whole
+// file is built in memory and written with one Write, so a failure writes
+// nothing. Output is a pure function of the input: no clock is read (the
+// creation date is Options.CreationDate, e.g. from SOURCE_DATE_EPOCH via
+// SourceDateEpoch, and omitted when zero), maps are iterated in sorted
+// order and the document ID is a hash of the content.
+//
+// WriteParts concatenates several documents into one PDF with a bookmark
+// (outline item) per part; the batch uses it for "one PDF per unit with a
+// bookmark per project" through Renderer.RenderCombined.
+package pdf
