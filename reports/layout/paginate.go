@@ -1,0 +1,634 @@
+package layout
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Marks printed by the paginator itself.
+const (
+	ContinuedTable = "续表"  // top of every page after the first
+	ContinuedMark  = "（续）" // after a merged level or a label repeated on a new page
+	DraftMark      = "草稿"  // on every page of a draft
+	pageNumberDash = "—"   // GB/T 9704: "— 1 —"
+	mmToPt         = 72 / 25.4
+	ascent         = 0.88 // baseline below the top of the ideographic em box, in em
+)
+
+// Default page setup (GB/T 9704-2012) for a Grid whose family left it zero.
+var defaultPage = PageSetup{
+	WidthMM: 210, HeightMM: 297, TopMM: 37, BottomMM: 35, LeftMM: 28, RightMM: 26, FooterMM: 24,
+	TitleSize: 22, SubtitleSize: 14, HeadingSize: 12, BodySize: 10.5, PageNumberSize: 14, Leading: 1.5, PaddingMM: 1.5,
+}
+
+// Rule widths and fill grays.
+const (
+	ruleWidth   = 0.5
+	labelGray   = 0.92
+	headGray    = 0.86
+	draftGray   = 0.85
+	draftSize   = 96
+	titleLeadF  = 1.35 // title line height / size
+	headerGapEm = 0.6  // space between the header lines and the table, in body em
+)
+
+// MissingGlyph is a character no font of its role has.
+type MissingGlyph struct {
+	Rune  rune
+	Path  string // field path ("overview", "indicators[2].target"), or "title", "header", "label"…
+	Label string // the field's Chinese label, or the label text itself
+}
+
+func (g MissingGlyph) String() string {
+	return fmt.Sprintf("U+%04X %s in %s (%s)", g.Rune, string(g.Rune), g.Label, g.Path)
+}
+
+// MissingGlyphsError lists every character that cannot be printed, once
+// per field. Paginate returns it instead of dropping or boxing a character.
+type MissingGlyphsError struct {
+	Missing []MissingGlyph
+}
+
+func (e *MissingGlyphsError) Error() string {
+	parts := make([]string, len(e.Missing))
+	for i, m := range e.Missing {
+		parts[i] = m.String()
+	}
+	return "no font has these characters: " + strings.Join(parts, "; ")
+}
+
+// Paginate typesets g on pages: the title block on the first page, then the
+// bordered table, rows split line by line across pages, the indicator
+// header repeated and 续表 on continued pages, merged levels repeated with
+// （续）, page numbers "— N —" and, for drafts, a 草稿 mark on every page.
+// It fails with *MissingGlyphsError when m lacks a character.
+func Paginate(g *Grid, m Measurer) (*Document, error) {
+	if err := checkGlyphs(g, m); err != nil {
+		return nil, err
+	}
+	p := newPaginator(g, m)
+	p.run()
+	return p.doc, nil
+}
+
+func checkGlyphs(g *Grid, m Measurer) error {
+	var missing []MissingGlyph
+	seen := map[MissingGlyph]bool{}
+	check := func(s string, role Role, path, label string) {
+		for _, r := range s {
+			if r == '\n' || r == '\r' {
+				continue
+			}
+			if _, ok := m.Advance(role, r); !ok {
+				mg := MissingGlyph{Rune: r, Path: path, Label: label}
+				if !seen[mg] {
+					seen[mg] = true
+					missing = append(missing, mg)
+				}
+			}
+		}
+	}
+	check(g.Title, RoleTitle, "title", "标题")
+	check(g.Subtitle, RoleBody, "subtitle", "年度")
+	for _, h := range g.Header {
+		check(h, RoleBody, "header", h)
+	}
+	for _, row := range g.Rows {
+		for _, c := range row.Cells {
+			switch {
+			case c.Path != "":
+				label := c.Label
+				if label == "" {
+					label = c.Path
+				}
+				check(c.Text, c.Role, c.Path, label)
+				if c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2 {
+					check(ContinuedMark, c.Role, c.Path, label)
+				}
+			default:
+				check(c.Text, c.Role, "label", c.Text)
+				if c.Kind == KindLabel {
+					check(ContinuedMark, c.Role, "label", c.Text)
+				}
+			}
+		}
+	}
+	check(ContinuedTable, RoleHeading, "page", ContinuedTable)
+	check(pageNumberDash+"0123456789", RoleBody, "page", "页码")
+	if g.Draft {
+		check(DraftMark, RoleHeading, "page", DraftMark)
+	}
+	if len(missing) > 0 {
+		return &MissingGlyphsError{Missing: missing}
+	}
+	return nil
+}
+
+// span is a run of lines in paginator.lines.
+type span struct{ start, n int }
+
+type cellInfo struct {
+	lines span
+	cont  span // a label repeated with （续） on a continued page
+	size  float64
+	lh    float64 // line height
+	x, w  float64 // cell box
+	merge bool    // a merged level: drawn as a segment per page
+}
+
+// piece is part (or all) of one row on one page.
+type piece struct {
+	row      int
+	from, to []int // line range per cell
+	y, h     float64
+	cont     bool       // the row began on an earlier page
+	closing  []*segment // merged cells whose span ends with this piece
+}
+
+// segment is the part of a merged level cell on the current page.
+type segment struct {
+	row, cell int // the cell
+	end       int // first row after the span
+	startY    float64
+	need      float64
+	lines     span
+	cont      bool
+}
+
+type paginator struct {
+	g    *Grid
+	m    Measurer
+	br   Breaker
+	ps   PageSetup
+	doc  *Document
+	page *Page
+
+	left, right, top, yMax float64
+	lf, pad                float64
+	xs                     []float64 // column boundaries
+	lines                  []string
+	cells                  [][]cellInfo
+	y                      float64
+	pending                *piece
+	segs                   []*segment // by grid column
+	header                 int        // index of the indicator header row, -1 if none
+	rowsOnPage             int        // pieces of rows placed on the page, repeated header aside
+}
+
+func newPaginator(g *Grid, m Measurer) *paginator {
+	ps := g.Page
+	if ps.WidthMM <= 0 || ps.HeightMM <= 0 || ps.BodySize <= 0 {
+		ps = defaultPage
+	}
+	if ps.Leading <= 0 {
+		ps.Leading = defaultPage.Leading
+	}
+	if ps.PaddingMM <= 0 {
+		ps.PaddingMM = defaultPage.PaddingMM
+	}
+	if ps.PageNumberSize <= 0 {
+		ps.PageNumberSize = defaultPage.PageNumberSize
+	}
+	for _, s := range []*float64{&ps.TitleSize, &ps.SubtitleSize, &ps.HeadingSize} {
+		if *s <= 0 {
+			*s = ps.BodySize
+		}
+	}
+	p := &paginator{g: g, m: m, ps: ps, header: -1}
+	p.doc = &Document{WidthPt: ps.WidthMM * mmToPt, HeightPt: ps.HeightMM * mmToPt, Meta: g.Meta, Draft: g.Draft}
+	p.left = ps.LeftMM * mmToPt
+	p.right = p.doc.WidthPt - ps.RightMM*mmToPt
+	p.top = ps.TopMM * mmToPt
+	p.yMax = p.doc.HeightPt - ps.BottomMM*mmToPt
+	p.lf = ps.Leading
+	p.pad = ps.PaddingMM * mmToPt
+
+	total := 0.0
+	for _, c := range g.Columns {
+		total += c
+	}
+	p.xs = make([]float64, len(g.Columns)+1)
+	acc := 0.0
+	for i, c := range g.Columns {
+		p.xs[i] = p.left + (p.right-p.left)*acc/total
+		acc += c
+	}
+	p.xs[len(g.Columns)] = p.right
+	p.segs = make([]*segment, len(g.Columns))
+
+	nlines := 0
+	for _, row := range g.Rows {
+		nlines += len(row.Cells) * 2
+	}
+	p.lines = make([]string, 0, nlines)
+	p.cells = make([][]cellInfo, len(g.Rows))
+	for ri, row := range g.Rows {
+		if row.Kind == RowTableHeader && p.header < 0 {
+			p.header = ri
+		}
+		infos := make([]cellInfo, len(row.Cells))
+		for ci, c := range row.Cells {
+			size := ps.BodySize
+			if c.Kind == KindSection {
+				size = ps.HeadingSize
+			}
+			end := min(c.Col+max(c.Span, 1), len(g.Columns))
+			info := cellInfo{size: size, lh: size * p.lf, x: p.xs[c.Col], w: p.xs[end] - p.xs[c.Col],
+				merge: c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2}
+			info.lines = p.breakText(c.Text, info.w-2*p.pad, size, c.Role)
+			if c.Kind == KindLabel && row.Kind == RowField {
+				info.cont = p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, size, c.Role)
+			}
+			infos[ci] = info
+		}
+		p.cells[ri] = infos
+	}
+	return p
+}
+
+func (p *paginator) breakText(s string, width, size float64, role Role) span {
+	start := len(p.lines)
+	p.lines = p.br.AppendBreak(p.lines, s, width, size, role, p.m)
+	return span{start, len(p.lines) - start}
+}
+
+func (p *paginator) width(s string, size float64, role Role) float64 {
+	s = strings.TrimRight(s, " \t\u3000\u00a0")
+	w := 0.0
+	for _, r := range s {
+		em, ok := p.m.Advance(role, r)
+		if !ok {
+			em = 1
+		}
+		w += em
+	}
+	return w * size
+}
+
+func (p *paginator) text(x, y float64, role Role, size float64, s, path string) {
+	p.page.Texts = append(p.page.Texts, Text{X: x, Y: y, Role: role, Size: size, S: s, Path: path})
+}
+
+func (p *paginator) rule(x1, y1, x2, y2 float64) {
+	p.page.Rules = append(p.page.Rules, Rule{X1: x1, Y1: y1, X2: x2, Y2: y2, Width: ruleWidth})
+}
+
+func (p *paginator) newPage() {
+	p.doc.Pages = append(p.doc.Pages, Page{})
+	p.page = &p.doc.Pages[len(p.doc.Pages)-1]
+	if p.g.Draft {
+		w := p.width(DraftMark, draftSize, RoleHeading)
+		p.page.Texts = append(p.page.Texts, Text{X: (p.doc.WidthPt - w) / 2, Y: p.doc.HeightPt/2 + draftSize*0.35,
+			Role: RoleHeading, Size: draftSize, S: DraftMark, Gray: draftGray})
+	}
+	p.y = p.top
+	p.rowsOnPage = 0
+}
+
+func (p *paginator) run() {
+	p.newPage()
+	p.titleBlock()
+	from := make([]int, 0, 8)
+	for r := 0; r < len(p.g.Rows); {
+		from = from[:0]
+		for range p.g.Rows[r].Cells {
+			from = append(from, 0)
+		}
+		cont := false
+		for {
+			done, placed := p.place(r, from, cont)
+			if done {
+				break
+			}
+			cont = cont || placed
+		}
+		r++
+	}
+	p.finishPage()
+	p.pageNumbers()
+}
+
+func (p *paginator) titleBlock() {
+	ps := p.ps
+	w := p.right - p.left
+	if p.g.Title != "" {
+		lh := ps.TitleSize * titleLeadF
+		sp := p.breakText(p.g.Title, w, ps.TitleSize, RoleTitle)
+		for _, l := range p.lines[sp.start : sp.start+sp.n] {
+			lw := p.width(l, ps.TitleSize, RoleTitle)
+			p.text(p.left+(w-lw)/2, p.y+(lh-ps.TitleSize)/2+ascent*ps.TitleSize, RoleTitle, ps.TitleSize, l, "")
+			p.y += lh
+		}
+	}
+	if p.g.Subtitle != "" {
+		lh := ps.SubtitleSize * p.lf
+		sp := p.breakText(p.g.Subtitle, w, ps.SubtitleSize, RoleBody)
+		for _, l := range p.lines[sp.start : sp.start+sp.n] {
+			lw := p.width(l, ps.SubtitleSize, RoleBody)
+			p.text(p.left+(w-lw)/2, p.y+(lh-ps.SubtitleSize)/2+ascent*ps.SubtitleSize, RoleBody, ps.SubtitleSize, l, "")
+			p.y += lh
+		}
+	}
+	size := ps.HeadingSize
+	lh := size * p.lf
+	for _, h := range p.g.Header {
+		sp := p.breakText(h, w, size, RoleBody)
+		for _, l := range p.lines[sp.start : sp.start+sp.n] {
+			p.text(p.left, p.y+(lh-size)/2+ascent*size, RoleBody, size, l, "")
+			p.y += lh
+		}
+	}
+	p.y += headerGapEm * ps.BodySize
+}
+
+// remaining is the height the row still needs from the given line offsets,
+// merged cells aside.
+func (p *paginator) remaining(r int, from []int) (h float64, lines int) {
+	for ci, info := range p.cells[r] {
+		if info.merge {
+			continue
+		}
+		n := info.lines.n - from[ci]
+		if n <= 0 && from[ci] > 0 && info.cont.n > 0 {
+			n = info.cont.n // the label is repeated with （续）
+		}
+		n = max(n, 0)
+		h = max(h, float64(n)*info.lh)
+		lines = max(lines, n)
+	}
+	return h + 2*p.pad, lines
+}
+
+// keepHeight is how much must fit below y for row r not to be stranded:
+// a heading or the column header keeps with the first lines of what follows.
+func (p *paginator) keepHeight(r int, h float64) float64 {
+	kind := p.g.Rows[r].Kind
+	if kind != RowSection && kind != RowTableHeader || r+1 >= len(p.g.Rows) {
+		return h
+	}
+	zero := make([]int, len(p.g.Rows[r+1].Cells))
+	next, _ := p.remaining(r+1, zero)
+	lh := p.ps.BodySize * p.lf
+	next = min(next, 2*lh+2*p.pad)
+	for _, info := range p.cells[r+1] {
+		if info.merge {
+			next = max(next, float64(max(info.lines.n, 1))*info.lh+2*p.pad)
+		}
+	}
+	return p.keepHeight(r+1, h+next) // sections may be followed by the header
+}
+
+// segNeed is the height a merged cell's text needs.
+func (p *paginator) segNeed(n int, lh float64) float64 {
+	return float64(max(n, 1))*lh + 2*p.pad
+}
+
+// place puts as much of row r as fits on the current page, starting at the
+// line offsets from (updated). It reports whether the row is complete.
+func (p *paginator) place(r int, from []int, cont bool) (done, placed bool) {
+	row := p.g.Rows[r]
+	need, lines := p.remaining(r, from)
+	avail := p.yMax - p.y
+	atTop := p.rowsOnPage == 0
+	// New merged cells start here: their text must fit on this page.
+	segOK := true
+	if !cont {
+		for _, info := range p.cells[r] {
+			if info.merge && p.y+p.segNeed(info.lines.n, info.lh) > p.yMax {
+				segOK = false
+			}
+		}
+	}
+	if segOK && p.y+p.keepHeight(r, need) <= p.yMax {
+		p.put(r, from, lines, lines, cont)
+		return true, true
+	}
+	// Split the row when it is long (or could never fit a page).
+	fresh := p.yMax - p.tableTopContinued()
+	k := p.fitLines(r, from, avail)
+	splittable := row.Kind == RowField || row.Kind == RowIndicator
+	if splittable && segOK && k >= 1 && (need > fresh || k >= 2 && lines >= 4) {
+		if need <= fresh && lines-k < 2 {
+			k = lines - 2 // leave at least two lines for the next page
+		}
+		if k >= 1 {
+			p.put(r, from, k, lines, cont)
+			p.breakPage(r)
+			return false, true
+		}
+	}
+	if atTop {
+		// Nothing fits even on an empty page (a heading that cannot keep
+		// with its row, say): place it anyway rather than loop.
+		p.put(r, from, lines, lines, cont)
+		return true, true
+	}
+	p.breakPage(r)
+	return false, false
+}
+
+// tableTopContinued is where rows start on a continued page (after 续表;
+// the repeated header is not counted: it is only there for indicators).
+func (p *paginator) tableTopContinued() float64 {
+	return p.top + p.ps.HeadingSize*p.lf
+}
+
+// fitLines is how many lines of every non-merged cell of row r fit in avail.
+func (p *paginator) fitLines(r int, from []int, avail float64) int {
+	k := -1
+	for ci, info := range p.cells[r] {
+		if info.merge {
+			continue
+		}
+		if from[ci] > 0 && from[ci] >= info.lines.n && float64(info.cont.n)*info.lh > avail-2*p.pad {
+			return 0 // the repeated label would not fit
+		}
+		n := int((avail - 2*p.pad) / info.lh)
+		if k < 0 || n < k {
+			k = n
+		}
+	}
+	return max(k, 0)
+}
+
+// put places lines [from, from+k) of every cell of row r (all remaining when
+// k >= remaining) as one piece, opens merged segments starting here and
+// closes those ending here.
+func (p *paginator) put(r int, from []int, k, total int, cont bool) {
+	pc := &piece{row: r, from: append([]int(nil), from...), to: make([]int, len(from)), y: p.y, cont: cont}
+	complete := k >= total
+	if p.g.Rows[r].Kind != RowTableHeader || p.rowsOnPage > 0 {
+		p.rowsOnPage++
+	}
+	lh := 0.0
+	for ci, info := range p.cells[r] {
+		if info.merge {
+			pc.to[ci] = from[ci]
+			continue
+		}
+		end := min(from[ci]+k, info.lines.n)
+		if complete {
+			end = info.lines.n
+		}
+		pc.to[ci] = end
+		n := end - from[ci]
+		if n == 0 && from[ci] > 0 && info.cont.n > 0 {
+			n = info.cont.n
+		}
+		lh = max(lh, float64(n)*info.lh)
+	}
+	pc.h = lh + 2*p.pad
+	// Open segments for merged cells starting in this row.
+	for ci, info := range p.cells[r] {
+		if !info.merge || cont {
+			continue
+		}
+		c := p.g.Rows[r].Cells[ci]
+		p.segs[c.Col] = &segment{row: r, cell: ci, end: r + max(c.RowSpan, 1), startY: p.y,
+			need: p.segNeed(info.lines.n, info.lh), lines: info.lines}
+	}
+	if complete {
+		for col, s := range p.segs {
+			if s != nil && s.end == r+1 {
+				pc.h = max(pc.h, s.startY+s.need-p.y)
+				pc.closing = append(pc.closing, s)
+				p.segs[col] = nil
+			}
+		}
+	}
+	p.flush()
+	p.pending = pc
+	p.y += pc.h
+	copy(from, pc.to)
+}
+
+// flush draws the pending piece.
+func (p *paginator) flush() {
+	pc := p.pending
+	if pc == nil {
+		return
+	}
+	p.pending = nil
+	row := p.g.Rows[pc.row]
+	last := len(p.g.Columns)
+	for ci, c := range row.Cells {
+		info := p.cells[pc.row][ci]
+		if info.merge {
+			continue
+		}
+		x, w := info.x, info.w
+		switch c.Kind {
+		case KindLabel:
+			p.page.Fills = append(p.page.Fills, Rect{X: x, Y: pc.y, W: w, H: pc.h, Gray: labelGray})
+		case KindColumnHead, KindSection:
+			p.page.Fills = append(p.page.Fills, Rect{X: x, Y: pc.y, W: w, H: pc.h, Gray: headGray})
+		}
+		p.rule(x, pc.y, x+w, pc.y) // top
+		p.rule(x, pc.y, x, pc.y+pc.h)
+		if c.Col+max(c.Span, 1) >= last {
+			p.rule(x+w, pc.y, x+w, pc.y+pc.h)
+		}
+		ls := p.lines[info.lines.start+pc.from[ci] : info.lines.start+pc.to[ci]]
+		if len(ls) == 0 && pc.from[ci] > 0 && info.cont.n > 0 {
+			// A label whose row continues here is repeated with （续）.
+			ls = p.lines[info.cont.start : info.cont.start+info.cont.n]
+		}
+		p.cellText(ls, c, info, x, w, pc.y, pc.h, c.Path)
+	}
+	for _, s := range pc.closing {
+		p.drawSegment(s, pc.y+pc.h)
+	}
+}
+
+// cellText draws lines centred vertically in the box, aligned horizontally.
+func (p *paginator) cellText(ls []string, c Cell, info cellInfo, x, w, y, h float64, path string) {
+	if len(ls) == 0 {
+		return
+	}
+	y0 := y + (h-float64(len(ls))*info.lh)/2
+	for i, l := range ls {
+		if l == "" {
+			continue
+		}
+		tx := x + p.pad
+		switch c.Align {
+		case AlignCenter:
+			tx = x + (w-p.width(l, info.size, c.Role))/2
+		case AlignRight:
+			tx = x + w - p.pad - p.width(l, info.size, c.Role)
+		}
+		base := y0 + float64(i)*info.lh + (info.lh-info.size)/2 + ascent*info.size
+		p.text(tx, base, c.Role, info.size, l, path)
+	}
+}
+
+func (p *paginator) drawSegment(s *segment, bottom float64) {
+	c := p.g.Rows[s.row].Cells[s.cell]
+	info := p.cells[s.row][s.cell]
+	x, w := info.x, info.w
+	p.rule(x, s.startY, x+w, s.startY)
+	p.rule(x, s.startY, x, bottom)
+	path := c.Path
+	if s.cont {
+		path = "" // a repeat, not the value
+	}
+	p.cellText(p.lines[s.lines.start:s.lines.start+s.lines.n], c, info, x, w, s.startY, bottom-s.startY, path)
+}
+
+// breakPage ends the page before (the rest of) row r and starts the next:
+// segments still open are stretched to fit their text, closed, and reopened
+// on the new page with （续）.
+func (p *paginator) breakPage(r int) {
+	if pc := p.pending; pc != nil {
+		for _, s := range p.segs {
+			if s != nil {
+				pc.h = max(pc.h, s.startY+s.need-pc.y)
+			}
+		}
+		p.y = pc.y + pc.h
+	}
+	p.finishPage()
+	p.newPage()
+	lh := p.ps.HeadingSize * p.lf
+	p.text(p.left, p.y+(lh-p.ps.HeadingSize)/2+ascent*p.ps.HeadingSize, RoleHeading, p.ps.HeadingSize, ContinuedTable, "")
+	p.y += lh
+	if p.g.Rows[r].Kind == RowIndicator && p.header >= 0 {
+		zero := make([]int, len(p.g.Rows[p.header].Cells))
+		_, n := p.remaining(p.header, zero)
+		p.put(p.header, zero, n, n, false)
+	}
+	for col, s := range p.segs {
+		if s == nil {
+			continue
+		}
+		c := p.g.Rows[s.row].Cells[s.cell]
+		info := p.cells[s.row][s.cell]
+		sp := p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, info.size, c.Role)
+		p.segs[col] = &segment{row: s.row, cell: s.cell, end: s.end, startY: p.y,
+			need: p.segNeed(sp.n, info.lh), lines: sp, cont: true}
+	}
+}
+
+// finishPage draws what is pending, closes open segments at the bottom of
+// the table and rules it off.
+func (p *paginator) finishPage() {
+	p.flush()
+	for _, s := range p.segs {
+		if s != nil {
+			p.drawSegment(s, p.y)
+		}
+	}
+	p.rule(p.left, p.y, p.right, p.y)
+}
+
+func (p *paginator) pageNumbers() {
+	size := p.ps.PageNumberSize
+	y := p.doc.HeightPt - p.ps.FooterMM*mmToPt
+	for i := range p.doc.Pages {
+		s := pageNumberDash + " " + strconv.Itoa(i+1) + " " + pageNumberDash
+		w := p.width(s, size, RoleBody)
+		pg := &p.doc.Pages[i]
+		pg.Texts = append(pg.Texts, Text{X: (p.doc.WidthPt - w) / 2, Y: y, Role: RoleBody, Size: size, S: s})
+	}
+}
