@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
 )
 
 // MaxSize bounds what Read accepts: a real file of forms is a few hundred KB.
@@ -29,9 +30,22 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// Reader reads the text format. With Families set it recognises every
+// family's labels and synonyms, detects each form's family from its title
+// and labels, and records it in Form.Family; without, it knows the labels of
+// the sample's family and common synonyms.
+type Reader struct {
+	Families *family.Registry
+}
+
+// Read parses every form in r with the built-in labels (see Reader).
+func Read(r io.Reader, name string) ([]reports.Form, error) {
+	return Reader{}.Read(r, name)
+}
+
 // Read parses every form in r. name is used in messages and recorded as each
 // form's Source. Blank level-1/level-2 cells are filled down.
-func Read(r io.Reader, name string) ([]reports.Form, error) {
+func (rd Reader) Read(r io.Reader, name string) ([]reports.Form, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return nil, &Error{File: name, Msg: fmt.Sprintf("read: %v", err)}
@@ -43,7 +57,7 @@ func Read(r io.Reader, name string) ([]reports.Form, error) {
 	if err != nil {
 		return nil, &Error{File: name, Msg: err.Error()}
 	}
-	p := parser{name: name, lines: splitRecords(text)}
+	p := parser{name: name, lines: splitRecords(text), families: rd.Families}
 	return p.parse()
 }
 
@@ -187,7 +201,9 @@ const (
 )
 
 type parser struct {
-	name  string
+	families *family.Registry
+	fam      *family.Family // family of the current form, nil without a registry
+	name     string
 	lines []record
 	forms []reports.Form
 	cur   *reports.Form
@@ -200,9 +216,12 @@ func (p *parser) errorf(line int, format string, args ...any) error {
 }
 
 func (p *parser) parse() ([]reports.Form, error) {
-	for _, rec := range p.lines {
+	for i, rec := range p.lines {
 		if len(rec.cells) == 0 {
 			continue
+		}
+		if p.families != nil && len(rec.cells) == 1 && isTitle(rec.cells[0]) {
+			p.fam = p.families.Detect(strings.TrimSpace(rec.cells[0]), p.labelsAfter(i+1))
 		}
 		if err := p.record(rec); err != nil {
 			return nil, err
@@ -225,6 +244,9 @@ func (p *parser) record(rec record) error {
 		}
 		p.forms = append(p.forms, reports.Form{Title: first, Source: p.name})
 		p.cur = &p.forms[len(p.forms)-1]
+		if p.fam != nil {
+			p.cur.Family = p.fam.Name
+		}
 		p.cur.SetLine("title", rec.line)
 		p.st = stateFields
 		return nil
@@ -264,7 +286,7 @@ func (p *parser) header(rec record) error {
 	seen := map[string]bool{}
 	for _, c := range rec.cells {
 		label, _ := normalizeLabel(c)
-		key, ok := columnKeys[label]
+		key, ok := p.columnKey(c, label)
 		if !ok {
 			if label == "" {
 				return p.errorf(rec.line, "indicator table header has an empty column")
@@ -328,10 +350,14 @@ func (p *parser) fields(rec record) error {
 			p.cur.SetLine("year", rec.line)
 			return nil
 		}
-		if !strings.ContainsAny(c, "：:") && strings.Contains(c, "资金") {
-			p.cur.FundsHeading = c
-			p.cur.SetLine("funds_heading", rec.line)
-			return nil
+		if !strings.ContainsAny(c, "：:") {
+			if key, ok := p.sectionHeading(c); ok {
+				if key != "" {
+					_ = p.cur.Set(key, c)
+					p.cur.SetLine(key, rec.line)
+				}
+				return nil
+			}
 		}
 	}
 	for i := 0; i < len(cells); {
@@ -340,14 +366,14 @@ func (p *parser) fields(rec record) error {
 			i++
 			continue
 		}
-		label, value, inline := "", "", false
-		if l, v, ok := splitColon(cell); ok && strings.TrimSpace(v) != "" {
-			label, value, inline = l, v, true
-		} else {
-			label = cell
+		label, value, inline := cell, "", false
+		if _, known := p.fieldKey(cell, mustNorm(cell)); !known {
+			if l, v, ok := splitColon(cell); ok && strings.TrimSpace(v) != "" {
+				label, value, inline = l, v, true
+			}
 		}
 		norm, u := normalizeLabel(label)
-		key, ok := labelKeys[norm]
+		key, ok := p.fieldKey(label, norm)
 		if !ok {
 			if inline {
 				// A value cell that happens to contain a colon, without a label before it.
@@ -363,15 +389,18 @@ func (p *parser) fields(rec record) error {
 		} else {
 			i++
 		}
-		if err := p.set(key, strings.TrimSpace(value), u, rec.line); err != nil {
+		if err := p.set(key, strings.TrimSpace(value), u, hasUnit(label), rec.line); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *parser) set(key, value string, u unit, line int) error {
+func (p *parser) set(key, value string, u unit, explicit bool, line int) error {
 	p.cur.SetLine(key, line)
+	if !explicit && p.fam != nil && p.fam.Funds.Unit == family.UnitWanYuan {
+		u = unitWanYuan // the family prints its amounts in 万元
+	}
 	if reports.IsMoney(key) && u == unitWanYuan {
 		m, err := reports.ParseWanYuan(value)
 		if err != nil {
@@ -415,4 +444,79 @@ func clip(s string) string {
 		return s
 	}
 	return string([]rune(s)[:max]) + "…"
+}
+
+// fieldKey finds the field key of a label: the family's labels and synonyms
+// first, then the built-in ones.
+func (p *parser) fieldKey(raw, norm string) (string, bool) {
+	if p.fam != nil {
+		if k, ok := p.fam.FieldKey(raw); ok {
+			return k, true
+		}
+	}
+	k, ok := labelKeys[norm]
+	return k, ok
+}
+
+func (p *parser) columnKey(raw, norm string) (string, bool) {
+	if p.fam != nil {
+		if k, ok := p.fam.ColumnKey(raw); ok {
+			return k, true
+		}
+	}
+	k, ok := columnKeys[norm]
+	return k, ok
+}
+
+// labelsAfter collects the label-looking cells of the form starting at
+// record i, up to the next title, for family detection: "label：" cells and
+// the cells of the indicator header row (the row starting with 一级…).
+func (p *parser) labelsAfter(i int) []string {
+	var labels []string
+	for ; i < len(p.lines); i++ {
+		cells := p.lines[i].cells
+		if len(cells) == 0 {
+			continue
+		}
+		if len(cells) == 1 && isTitle(cells[0]) {
+			break
+		}
+		if strings.HasPrefix(strings.TrimSpace(cells[0]), "一级") {
+			labels = append(labels, cells...)
+			continue
+		}
+		for _, c := range cells {
+			if l, _, ok := splitColon(strings.TrimSpace(c)); ok && utf8.RuneCountInString(l) <= 20 {
+				labels = append(labels, l)
+			}
+		}
+	}
+	return labels
+}
+
+// hasUnit reports whether a label states its money unit: "项目总预算（元）".
+func hasUnit(label string) bool {
+	return strings.Contains(label, "元）") || strings.Contains(label, "元)")
+}
+
+func mustNorm(s string) string {
+	n, _ := normalizeLabel(s)
+	return n
+}
+
+// sectionHeading recognises a heading row of the printed table ("本项目上年度
+// 市级财政资金使用情况", "总体目标") and returns the field it fills, if any.
+func (p *parser) sectionHeading(cell string) (key string, ok bool) {
+	if p.fam != nil {
+		n := family.NormalizeLabel(cell)
+		for _, s := range p.fam.Table.Sections {
+			if s.Heading != "" && !s.Indicators && family.NormalizeLabel(family.Expand(s.Heading, p.cur)) == n {
+				return s.HeadingField, true
+			}
+		}
+	}
+	if strings.Contains(cell, "资金") {
+		return "funds_heading", true
+	}
+	return "", false
 }
