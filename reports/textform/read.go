@@ -204,11 +204,11 @@ type parser struct {
 	families *family.Registry
 	fam      *family.Family // family of the current form, nil without a registry
 	name     string
-	lines []record
-	forms []reports.Form
-	cur   *reports.Form
-	st    state
-	cols  []string // indicator column keys, in header order
+	lines    []record
+	forms    []reports.Form
+	cur      *reports.Form
+	st       state
+	cols     []string // indicator column keys, in header order
 }
 
 func (p *parser) errorf(line int, format string, args ...any) error {
