@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/reportd/reportd/reports"
+)
+
+func runRender(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	format := fs.String("format", "pdf", "output format: pdf or xlsx")
+	dir := fs.String("o", ".", "output directory")
+	strict := fs.Bool("strict", false, "refuse forms with validation errors instead of rendering them as drafts")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if fs.NArg() == 0 {
+		return errors.New("no input files (usage: reportd render -format pdf|xlsx [-o DIR] [-strict] FILE...)")
+	}
+	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("output directory %q does not exist", *dir)
+	}
+
+	// Read every input before writing anything: bad input writes no file.
+	type input struct {
+		path string
+		form *reports.Form
+	}
+	var inputs []input
+	readers := formReaders()
+	for _, path := range fs.Args() {
+		forms, err := readers.Open(path)
+		if err != nil {
+			return err
+		}
+		for i := range forms {
+			inputs = append(inputs, input{path, &forms[i]})
+		}
+	}
+	fams, err := loadFamilies(e)
+	if err != nil {
+		return err
+	}
+	r, err := newRenderer(e, *format, fams)
+	if err != nil {
+		return err
+	}
+	ext := "." + r.Format()
+
+	// Two forms with one file name would overwrite each other.
+	names := map[string]string{}
+	for _, in := range inputs {
+		name := in.form.FileName() + ext
+		where := fmt.Sprintf("%s (%s)", in.path, in.form.Project)
+		if prev, dup := names[name]; dup {
+			return fmt.Errorf("%s and %s would both be written to %s", prev, where, name)
+		}
+		names[name] = where
+	}
+	if *strict {
+		bad := false
+		for _, in := range inputs {
+			fam, err := fams.Get(in.form.Family)
+			if err != nil {
+				return fmt.Errorf("%s: %w", in.path, err)
+			}
+			for _, p := range reports.Check(in.form, fam.Rules()).Errors() {
+				fmt.Fprintf(e.stderr, "%s:%d: %s: %s\n", in.path, p.Line, p.Label(), p.Message)
+				bad = true
+			}
+		}
+		if bad {
+			return errors.New("forms have validation errors; nothing written (render without -strict to print drafts)")
+		}
+	}
+
+	failed := 0
+	var buf bytes.Buffer
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		buf.Reset()
+		name := filepath.Join(*dir, in.form.FileName()+ext)
+		if err := r.Render(ctx, &buf, in.form); err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "%s: %s: %v\n", in.path, in.form.Project, err)
+			var re *reports.Error
+			if errors.As(err, &re) {
+				for _, p := range re.Problems {
+					fmt.Fprintf(e.stderr, "%s:%d: %s: %s\n", in.path, p.Line, p.Label(), p.Message)
+				}
+			}
+			continue
+		}
+		if err := writeFileAtomic(name, buf.Bytes()); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, name)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d forms not rendered", failed, len(inputs))
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file in the target's
+// directory and renames it into place, so readers never see a partial file.
+func writeFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".reportd-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
