@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/textform"
 )
@@ -18,6 +19,15 @@ func mustSample(tb testing.TB) []reports.Form {
 		tb.Fatal(err)
 	}
 	return forms
+}
+
+func mustFamilies(tb testing.TB) *family.Registry {
+	tb.Helper()
+	fams, err := family.Builtin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fams
 }
 
 func TestGenerate(t *testing.T) {
@@ -70,7 +80,7 @@ func TestGenerateDeterministic(t *testing.T) {
 			forms = append(forms, f)
 		}
 		var b strings.Builder
-		if err := textform.Write(&b, forms); err != nil {
+		if err := textform.Write(&b, forms, mustFamilies(t)); err != nil {
 			t.Fatal(err)
 		}
 		return b.String()
@@ -92,7 +102,7 @@ func TestGenerateRoundTrip(t *testing.T) {
 		forms = append(forms, f)
 	}
 	var b strings.Builder
-	if err := textform.Write(&b, forms); err != nil {
+	if err := textform.Write(&b, forms, mustFamilies(t)); err != nil {
 		t.Fatal(err)
 	}
 	back, err := textform.Read(strings.NewReader(b.String()), "gen.txt")
