@@ -16,14 +16,19 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	format := fs.String("format", "json", "output format: json or txt")
+	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
+	}
+	families, err := familiesFrom(*tmplDir)
+	if err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no input files (usage: reportd export -format json|txt FILE...)")
 	}
 	var all []reports.Form
-	readers := formReaders()
+	readers := formReaders(families)
 	for _, path := range fs.Args() {
 		forms, err := readers.Open(path)
 		if err != nil {
@@ -39,12 +44,12 @@ func runExport(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	case "txt", "text":
-		if err := textform.Write(&buf, all); err != nil {
+		if err := textform.Write(&buf, all, families); err != nil {
 			return err
 		}
 	default:
 		return fmt.Errorf("unknown -format %q (use json or txt)", *format)
 	}
-	_, err := e.stdout.Write(buf.Bytes())
+	_, err = e.stdout.Write(buf.Bytes())
 	return err
 }

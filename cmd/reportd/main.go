@@ -32,6 +32,7 @@ type env struct {
 var commands = map[string]command{
 	"validate": {"check form files and print each problem as FILE:LINE: 字段: message", runValidate},
 	"export":   {"convert form files to JSON (reportd/form/v1) or the seed's text format", runExport},
+	"families": {"list the form families (layouts) reportd knows", runFamilies},
 	"render":   {"render form files as PDF or XLSX documents, one per form, into a directory", runRender},
 }
 

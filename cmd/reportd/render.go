@@ -34,7 +34,11 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		form *reports.Form
 	}
 	var inputs []input
-	readers := formReaders()
+	fams, err := loadFamilies(e)
+	if err != nil {
+		return err
+	}
+	readers := formReaders(fams)
 	for _, path := range fs.Args() {
 		forms, err := readers.Open(path)
 		if err != nil {
@@ -43,10 +47,6 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		for i := range forms {
 			inputs = append(inputs, input{path, &forms[i]})
 		}
-	}
-	fams, err := loadFamilies(e)
-	if err != nil {
-		return err
 	}
 	r, err := newRenderer(e, *format, fams)
 	if err != nil {

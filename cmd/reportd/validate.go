@@ -13,13 +13,18 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	quiet := fs.Bool("q", false, "print errors only, not warnings")
+	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
+	}
+	families, err := familiesFrom(*tmplDir)
+	if err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no input files (usage: reportd validate FILE...)")
 	}
-	readers := formReaders()
+	readers := formReaders(families)
 	failed := false
 	for _, path := range fs.Args() {
 		forms, err := readers.Open(path)
@@ -31,7 +36,13 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		errs, warns := 0, 0
 		for i := range forms {
 			f := &forms[i]
-			for _, p := range reports.Validate(f, vocabularyFor(f)) {
+			rules, err := rulesFor(families, f)
+			if err != nil {
+				fmt.Fprintf(e.stdout, "%s:%d: %s\n", path, f.Line("title"), err)
+				errs++
+				continue
+			}
+			for _, p := range reports.Check(f, rules) {
 				if p.Severity == reports.SeverityError {
 					errs++
 				} else {

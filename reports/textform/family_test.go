@@ -1,7 +1,9 @@
 package textform_test
 
 import (
+	"bytes"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/reportd/reportd/reports"
@@ -87,5 +89,37 @@ func TestReadNationalFamily(t *testing.T) {
 	}
 	if len(n.Indicators) != 9 {
 		t.Errorf("got %d indicators, want 9", len(n.Indicators))
+	}
+}
+
+func TestWriteReadEachFamily(t *testing.T) {
+	reg := mustFamilies(t)
+	rd := textform.Reader{Families: reg}
+	for _, file := range []string{"../../testdata/seed/2020-performance-targets.txt", "../../testdata/families/national-2023.txt"} {
+		t.Run(file, func(t *testing.T) {
+			f, err := os.Open(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			forms, err := rd.Read(f, file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := textform.Write(&buf, forms, reg); err != nil {
+				t.Fatal(err)
+			}
+			again, err := rd.Read(bytes.NewReader(buf.Bytes()), "again.txt")
+			if err != nil {
+				t.Fatalf("%v\n%s", err, buf.String())
+			}
+			for i := range forms {
+				forms[i].Lines, again[i].Lines, forms[i].Source, again[i].Source = nil, nil, "", ""
+			}
+			if !reflect.DeepEqual(forms, again) {
+				t.Errorf("round trip differs:\n%+v\n%+v\n%s", forms, again, buf.String())
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/textform"
 )
 
@@ -28,6 +29,15 @@ func mustReadSeed(tb testing.TB) []reports.Form {
 		tb.Fatal(err)
 	}
 	return forms
+}
+
+func mustFamilies(tb testing.TB) *family.Registry {
+	tb.Helper()
+	reg, err := family.Builtin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return reg
 }
 
 func TestReadSeed(t *testing.T) {
@@ -68,7 +78,7 @@ func TestReadSeed(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	forms := mustReadSeed(t)
 	var buf bytes.Buffer
-	if err := textform.Write(&buf, forms); err != nil {
+	if err := textform.Write(&buf, forms, mustFamilies(t)); err != nil {
 		t.Fatal(err)
 	}
 	again, err := textform.Read(&buf, "again.txt")
@@ -152,7 +162,7 @@ func TestQuotedCellsWithLineBreaks(t *testing.T) {
 	forms := mustReadSeed(t)
 	forms[0].Overview = "第一段\n第二段\t含制表符，\"引号\""
 	var buf bytes.Buffer
-	if err := textform.Write(&buf, forms[:1]); err != nil {
+	if err := textform.Write(&buf, forms[:1], mustFamilies(t)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := textform.Read(&buf, "q.txt")
@@ -175,8 +185,10 @@ func FuzzRead(f *testing.F) {
 	f.Add(string(seed))
 	f.Add("财政项目支出绩效目标表\n(2020年度)\n### 绩效目标\n一级目标\t二级目标\t三级目标\t指标目标值\n\t\t\t\n")
 	f.Add("\"a\tb\"\"\n")
+	reg := mustFamilies(f)
+	rd := textform.Reader{Families: reg}
 	f.Fuzz(func(t *testing.T, in string) {
-		forms, err := textform.Read(strings.NewReader(in), "fuzz.txt")
+		forms, err := rd.Read(strings.NewReader(in), "fuzz.txt")
 		if err != nil {
 			return
 		}
@@ -185,7 +197,7 @@ func FuzzRead(f *testing.F) {
 		}
 		// What was read must survive a write/read cycle.
 		var buf bytes.Buffer
-		if err := textform.Write(&buf, forms); err != nil {
+		if err := textform.Write(&buf, forms, mustFamilies(t)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := textform.Read(&buf, "again.txt"); err != nil {

@@ -2,30 +2,38 @@ package textform
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
 )
 
-// Write prints forms in the seed's text format. Level-1/level-2 cells equal
-// to the row above are left blank, as in the published sample, so the text
-// reads like the printed form; Read fills them in again.
-func Write(w io.Writer, forms []reports.Form) error {
+// Write prints forms in the text format, each laid out as its family prints
+// it (labels, sections, indicator columns), so that Reader reads it back.
+// Indicator cells of merged columns (一级/二级) equal to the row above are
+// left blank, as in the published sample.
+func Write(w io.Writer, forms []reports.Form, families *family.Registry) error {
 	bw := bufio.NewWriter(w)
 	for i := range forms {
+		fam, err := families.Get(forms[i].Family)
+		if err != nil {
+			return fmt.Errorf("form %d (%s): %w", i+1, forms[i].Project, err)
+		}
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		writeForm(bw, &forms[i])
+		writeForm(bw, &forms[i], fam)
 	}
 	return bw.Flush()
 }
 
-func writeForm(w *bufio.Writer, f *reports.Form) {
+// cols is the width the sample pads every row to with tabs.
+func writeForm(w *bufio.Writer, f *reports.Form, fam *family.Family) {
+	width := len(fam.Table.Columns)
 	row := func(cells ...string) {
 		for i, c := range cells {
 			if i > 0 {
@@ -33,69 +41,127 @@ func writeForm(w *bufio.Writer, f *reports.Form) {
 			}
 			w.WriteString(quote(c))
 		}
-		for i := len(cells); i < 4; i++ {
+		for i := len(cells); i < width; i++ {
 			w.WriteByte('\t')
 		}
 		w.WriteByte('\n')
 	}
-	row(f.DisplayTitle())
-	if f.Year != 0 {
-		row("(" + strconv.Itoa(f.Year) + "年度)")
+	title := f.Title
+	if title == "" {
+		title = fam.Title
 	}
-	row("申报单位名称：" + f.Unit)
-	pair := func(a, b string) { row(labelText[a]+"：", f.Get(a), labelText[b]+"：", f.Get(b)) }
-	pair("project", "category")
-	pair("start", "end")
-	pair("gov_purchase", "perf_type")
-	for _, k := range []string{"overview", "basis", "necessity", "measures", "plan", "goals"} {
-		row(labelText[k]+"：", f.Get(k))
+	row(title)
+	if fam.Subtitle != "" && f.Year != 0 {
+		row(family.Expand(fam.Subtitle, f))
 	}
-	w.WriteString("\n")
-	heading := f.FundsHeading
-	if heading == "" {
-		heading = "本项目上年度市级财政资金使用情况"
+	for _, h := range fam.Header {
+		row(family.Expand(h, f))
 	}
-	row(heading)
-	pair("funds.total", "funds.current")
-	pair("funds.last_budget", "funds.last_spent")
-	w.WriteString("\n")
-	th := f.TargetsHeading
-	if th == "" {
-		th = "年度绩效目标"
-		if f.Year != 0 {
-			th = strconv.Itoa(f.Year) + "年绩效目标"
+	for _, s := range fam.Table.Sections {
+		heading := family.Expand(s.Heading, f)
+		if s.HeadingField != "" && f.Get(s.HeadingField) != "" {
+			heading = f.Get(s.HeadingField)
 		}
-	}
-	w.WriteString("### " + th + "\n\n")
-	extras := extraColumns(f.Indicators)
-	header := []string{"一级目标", "二级目标", "三级目标", "指标目标值"}
-	w.WriteString(strings.Join(append(header, extras...), "\t") + "\n")
-	for i, in := range f.Indicators {
-		l1, l2 := in.Level1, in.Level2
-		if i > 0 {
-			prev := f.Indicators[i-1]
-			if l1 == prev.Level1 {
-				l1 = ""
-				if l2 == prev.Level2 {
-					l2 = ""
+		if s.Indicators {
+			writeIndicators(w, f, fam, heading)
+			continue
+		}
+		if heading != "" {
+			w.WriteString("\n")
+			row(heading)
+		}
+		for _, r := range s.Rows {
+			var cells []string
+			for _, c := range r.Cells {
+				switch {
+				case c.Text != "":
+					cells = append(cells, c.Text)
+				case c.Label != "":
+					fd, _ := fam.Field(c.Label)
+					cells = append(cells, fam.PrintedLabel(fd)+"：")
+				default:
+					cells = append(cells, valueText(f, fam, c.Value))
 				}
 			}
+			row(cells...)
 		}
-		cells := []string{l1, l2, in.Level3, string(in.Target)}
-		for _, k := range extras {
-			cells = append(cells, in.Extra[k])
+	}
+}
+
+// valueText is a field's value as the text format carries it: amounts in
+// the family's unit, exact.
+func valueText(f *reports.Form, fam *family.Family, key string) string {
+	if !reports.IsMoney(key) {
+		return f.Get(key)
+	}
+	m := moneyOf(f, key)
+	if fam.Funds.Unit == family.UnitWanYuan {
+		return m.WanYuan(2)
+	}
+	return m.String()
+}
+
+func moneyOf(f *reports.Form, key string) reports.Money {
+	switch key {
+	case "funds.total":
+		return f.Funds.Total
+	case "funds.current":
+		return f.Funds.Current
+	case "funds.last_budget":
+		return f.Funds.LastBudget
+	}
+	return f.Funds.LastSpent
+}
+
+func writeIndicators(w *bufio.Writer, f *reports.Form, fam *family.Family, heading string) {
+	if heading == "" {
+		heading = "绩效目标"
+	}
+	w.WriteString("\n### " + heading + "\n\n")
+	var keys, labels []string
+	for _, c := range fam.Indicators.Columns {
+		keys, labels = append(keys, c.Key), append(labels, c.Label)
+	}
+	// Columns the family does not declare survive as extra columns.
+	for _, k := range extraColumns(f.Indicators) {
+		if !slices.Contains(keys, k) {
+			keys, labels = append(keys, k), append(labels, k)
 		}
-		for j, c := range cells {
+	}
+	w.WriteString(strings.Join(labels, "\t") + "\n")
+	merged := 0
+	for _, c := range fam.Indicators.Columns {
+		if !c.Merge {
+			break
+		}
+		merged++
+	}
+	for i := range f.Indicators {
+		in := &f.Indicators[i]
+		for j, k := range keys {
 			if j > 0 {
 				w.WriteByte('\t')
 			}
-			w.WriteString(quote(c))
+			v := in.Get(k)
+			if j < merged && i > 0 && sameUpTo(&f.Indicators[i-1], in, keys[:j+1]) {
+				v = "" // same as the row above: a merged cell
+			}
+			w.WriteString(quote(v))
 		}
 		w.WriteByte('\n')
 	}
 }
 
-// extraColumns lists family-specific indicator columns, in a stable order.
+func sameUpTo(a, b *reports.Indicator, keys []string) bool {
+	for _, k := range keys {
+		if a.Get(k) != b.Get(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// extraColumns lists indicator columns found in Extra, in a stable order.
 func extraColumns(ins []reports.Indicator) []string {
 	var keys []string
 	for _, in := range ins {

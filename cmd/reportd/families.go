@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+)
+
+func runFamilies(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("families", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	families, err := familiesFrom(*tmplDir)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTITLE\tSOURCE\tDESCRIPTION")
+	def := families.Default()
+	for _, f := range families.List() {
+		name := f.Name
+		if f == def {
+			name += " (default)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, f.Title, f.Source, f.Description)
+	}
+	return tw.Flush()
+}
