@@ -1,0 +1,110 @@
+package layout
+
+import "testing"
+
+func TestNoLineStart(t *testing.T) {
+	tests := []struct {
+		r      rune
+		want   bool
+		reason string
+	}{
+		{'，', true, "comma closes a clause"},
+		{'。', true, "full stop"},
+		{'、', true, "enumeration comma"},
+		{'；', true, "semicolon"},
+		{'：', true, "colon"},
+		{'？', true, "question mark"},
+		{'！', true, "exclamation mark"},
+		{'）', true, "closing bracket"},
+		{'》', true, "closing title mark"},
+		{'」', true, "closing corner quote"},
+		{'』', true, "closing double corner quote"},
+		{'〕', true, "closing tortoise bracket"},
+		{'】', true, "closing lenticular bracket"},
+		{'”', true, "closing double quote"},
+		{'’', true, "closing single quote"},
+		{'…', true, "ellipsis stays with the text before"},
+		{'—', true, "dash stays with the text before"},
+		{',', true, "ASCII comma"},
+		{')', true, "ASCII closing paren"},
+		{'%', true, "percent belongs to its number"},
+		{'（', false, "an opening bracket may begin a line"},
+		{'“', false, "an opening quote may begin a line"},
+		{'中', false, "ideograph"},
+		{'A', false, "Latin letter"},
+		{'1', false, "digit"},
+	}
+	for _, tt := range tests {
+		if got := noLineStart(tt.r); got != tt.want {
+			t.Errorf("noLineStart(%q) = %v, want %v: %s", tt.r, got, tt.want, tt.reason)
+		}
+	}
+}
+
+func TestNoLineEnd(t *testing.T) {
+	tests := []struct {
+		r      rune
+		want   bool
+		reason string
+	}{
+		{'（', true, "opening bracket belongs to what follows"},
+		{'《', true, "opening title mark"},
+		{'「', true, "opening corner quote"},
+		{'『', true, "opening double corner quote"},
+		{'〔', true, "opening tortoise bracket"},
+		{'【', true, "opening lenticular bracket"},
+		{'“', true, "opening double quote"},
+		{'‘', true, "opening single quote"},
+		{'(', true, "ASCII opening paren"},
+		{'[', true, "ASCII opening bracket"},
+		{'￥', true, "currency sign belongs to its amount"},
+		{'）', false, "a closing bracket may end a line"},
+		{'，', false, "a comma may end a line"},
+		{'中', false, "ideograph"},
+	}
+	for _, tt := range tests {
+		if got := noLineEnd(tt.r); got != tt.want {
+			t.Errorf("noLineEnd(%q) = %v, want %v: %s", tt.r, got, tt.want, tt.reason)
+		}
+	}
+}
+
+func TestInseparable(t *testing.T) {
+	tests := []struct {
+		a, b   rune
+		want   bool
+		reason string
+	}{
+		{'—', '—', true, "—— is one two-em dash"},
+		{'…', '…', true, "…… is one ellipsis"},
+		{'⋯', '⋯', true, "⋯⋯ is one ellipsis (math axis form)"},
+		{'—', '…', false, "different marks"},
+		{'中', '中', false, "repeated ideographs may break"},
+		{'-', '-', false, "ASCII hyphens are left to UAX #14"},
+	}
+	for _, tt := range tests {
+		if got := inseparable(tt.a, tt.b); got != tt.want {
+			t.Errorf("inseparable(%q, %q) = %v, want %v: %s", tt.a, tt.b, got, tt.want, tt.reason)
+		}
+	}
+}
+
+func TestIsExtend(t *testing.T) {
+	tests := []struct {
+		r      rune
+		want   bool
+		reason string
+	}{
+		{'\u0301', true, "combining acute accent"},
+		{'\ufe0f', true, "variation selector 16"},
+		{'\U000E0100', true, "ideographic variation selector"},
+		{'\u200d', true, "zero width joiner"},
+		{'a', false, "letter"},
+		{'中', false, "ideograph"},
+	}
+	for _, tt := range tests {
+		if got := isExtend(tt.r); got != tt.want {
+			t.Errorf("isExtend(%q) = %v, want %v: %s", tt.r, got, tt.want, tt.reason)
+		}
+	}
+}
