@@ -1,0 +1,132 @@
+package xlsx
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/reportd/reportd/reports/layout"
+)
+
+// Schema identifies the layout of workbooks this package writes. It is
+// stored twice, in a custom document property and in the map sheet, since
+// some applications drop one or the other when they re-save.
+const Schema = "reportd/xlsx/v1"
+
+// schemaProperty is the custom document property holding Schema.
+const schemaProperty = "reportd.schema"
+
+// metaSheet is the very hidden sheet with the schema and the cell map. Its
+// rows are:
+//
+//	schema  reportd/xlsx/v1
+//	form    SHEET  FAMILY
+//	label   SHEET  CELL    TEXT                  (a label cell)
+//	field   SHEET  CELL    PATH   LABELCELL  LABELTEXT
+//	column  SHEET  CELL    KEY    HEADERTEXT    (indicator table header)
+//
+// CELL is where the writer put the value; after a clerk inserts rows it is
+// stale, which is why Read finds fields by their labels first and uses the
+// label → value offset recorded here.
+const metaSheet = "_reportd"
+
+func (b *book) writeMeta(first *layout.Grid) error {
+	f := b.f
+	if _, err := f.NewSheet(metaSheet); err != nil {
+		return fmt.Errorf("add map sheet: %w", err)
+	}
+	rows := append([][]string{{"schema", Schema}}, b.meta...)
+	for i, r := range rows {
+		for j, v := range r {
+			if v == "" {
+				continue
+			}
+			if err := f.SetCellStr(metaSheet, cellName(j+1, i+1), v); err != nil {
+				return err
+			}
+		}
+	}
+	if err := f.SetSheetVisible(metaSheet, false, true); err != nil {
+		return err
+	}
+	if err := f.SetCustomProps(excelize.CustomProperty{Name: schemaProperty, Value: Schema}); err != nil {
+		return fmt.Errorf("schema property: %w", err)
+	}
+	m := first.Meta
+	title := m.Title
+	if title == "" {
+		title = first.Title
+	}
+	return f.SetDocProps(&excelize.DocProperties{
+		Title: title, Creator: m.Author, Subject: m.Subject, Keywords: m.Keywords,
+		// Fixed times keep the output reproducible; the file system has the
+		// real one.
+		Created: "2020-01-01T00:00:00Z", Modified: "2020-01-01T00:00:00Z",
+		Language: "zh-CN",
+	})
+}
+
+// maxSheetName is Excel's limit, in UTF-16 code units.
+const maxSheetName = 31
+
+// sheetNames names the sheets of a combined workbook after their projects:
+// characters Excel forbids replaced, at most 31 long, unique regardless of
+// case (Excel compares names case-insensitively), and never 汇总 or the map
+// sheet.
+func sheetNames(sheets []Sheet, summary bool) []string {
+	used := map[string]bool{strings.ToLower(metaSheet): true}
+	if summary {
+		used[SummarySheetName] = true
+	}
+	names := make([]string, len(sheets))
+	for i, s := range sheets {
+		base := ""
+		if s.Form != nil {
+			base = s.Form.Project
+		}
+		if base == "" && s.Grid != nil {
+			base = s.Grid.Meta.Title
+		}
+		base = cleanSheetName(base)
+		if base == "" {
+			base = fmt.Sprintf("表%d", i+1)
+		}
+		name := clipUTF16(base, maxSheetName)
+		for n := 2; used[strings.ToLower(name)]; n++ {
+			suffix := fmt.Sprintf("(%d)", n)
+			name = clipUTF16(base, maxSheetName-len(suffix)) + suffix
+		}
+		used[strings.ToLower(name)] = true
+		names[i] = name
+	}
+	return names
+}
+
+func cleanSheetName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case strings.ContainsRune(`[]:*?/\`, r):
+			return '_'
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	return strings.Trim(s, "'")
+}
+
+// clipUTF16 shortens s to at most n UTF-16 code units, never splitting a
+// character.
+func clipUTF16(s string, n int) string {
+	units := 0
+	for i, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n {
+			return strings.TrimRight(s[:i], " '")
+		}
+	}
+	return s
+}

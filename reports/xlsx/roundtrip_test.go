@@ -1,0 +1,41 @@
+package xlsx_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/reportd/reportd/reports"
+)
+
+func TestRoundTripSeed(t *testing.T) {
+	for _, f := range mustSeed(t) {
+		t.Run(f.Project, func(t *testing.T) {
+			got := mustRead(t, mustRender(t, &f), "form.xlsx")
+			if len(got) != 1 {
+				t.Fatalf("got %d forms, want 1", len(got))
+			}
+			assertSameForm(t, f, got[0])
+		})
+	}
+}
+
+func assertSameForm(t *testing.T, want, got reports.Form) {
+	t.Helper()
+	w, g := comparable(want), comparable(got)
+	if reflect.DeepEqual(w, g) {
+		return
+	}
+	wi, gi := w.Indicators, g.Indicators
+	w.Indicators, g.Indicators = nil, nil
+	if !reflect.DeepEqual(w, g) {
+		t.Errorf("fields differ:\n got %+v\nwant %+v", g, w)
+	}
+	if len(wi) != len(gi) {
+		t.Errorf("got %d indicators, want %d", len(gi), len(wi))
+	}
+	for i := range min(len(wi), len(gi)) {
+		if !reflect.DeepEqual(wi[i], gi[i]) {
+			t.Errorf("indicator %d: got %+v, want %+v", i, gi[i], wi[i])
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package xlsx
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/layout"
+)
+
+// summaryColumns are the 汇总 sheet's headers and relative widths.
+var summaryColumns = []struct {
+	head  string
+	width float64
+}{
+	{"序号", 0.5}, {"申报单位", 2}, {"项目名称", 1.6},
+	{"项目总预算（元）", 1.3}, {"项目当年预算（元）", 1.3}, {"同名项目上年预算额（元）", 1.3}, {"同名项目上年预算执行数（元）", 1.3},
+	{"指标数", 0.6}, {"校验结果", 3},
+}
+
+// maxListedProblems bounds the problems quoted per form; the count says
+// how many there are in all.
+const maxListedProblems = 5
+
+// writeSummary writes the 汇总 sheet: one row per form with its unit,
+// project (a link to its sheet), four amounts, indicator count and
+// validation result, and a total row summed exactly in 分.
+func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error {
+	f := b.f
+	const body, head = 10.5, 10.5
+	// Landscape A4 with 15 mm margins.
+	printable := (297 - 30) * ptPerMM
+	sum := 0.0
+	for _, c := range summaryColumns {
+		sum += c.width
+	}
+	colPt := make([]float64, len(summaryColumns))
+	for i, c := range summaryColumns {
+		px := math.Floor(c.width / sum * printable / 0.75)
+		chars := math.Round(px/digitPx*100) / 100
+		colPt[i] = math.Floor(chars*digitPx) * 0.75
+		if err := f.SetColWidth(sheet, colName(i+1), colName(i+1), chars); err != nil {
+			return err
+		}
+	}
+	ncols := len(summaryColumns)
+	title := "绩效目标汇总表"
+	if err := b.setText(sheet, 1, 1, ncols, 1, title, styleKey{font: b.opts.Fonts.Title, size: 16, bold: true, halign: "center", valign: "center", locked: true}); err != nil {
+		return err
+	}
+	if err := f.SetRowHeight(sheet, 1, 16*lineFactor+padV); err != nil {
+		return err
+	}
+	headKey := styleKey{font: b.opts.Fonts.Heading, size: head, bold: true, fill: true, halign: "center", valign: "center", wrap: true, border: true, locked: true}
+	h := 0.0
+	for i, c := range summaryColumns {
+		if err := b.setText(sheet, i+1, 2, i+1, 2, c.head, headKey); err != nil {
+			return err
+		}
+		h = max(h, b.need(c.head, layout.RoleHeading, head, colPt[i]))
+	}
+	if err := f.SetRowHeight(sheet, 2, math.Ceil(h*4)/4); err != nil {
+		return err
+	}
+	text := styleKey{font: b.opts.Fonts.Body, size: body, valign: "center", wrap: true, border: true, locked: true}
+	center := text
+	center.halign = "center"
+	money := text
+	money.halign, money.numFmt = "right", fmtMoney
+	var totals [4]int64
+	row := 3
+	for i, s := range sheets {
+		fm := s.Form
+		if fm == nil {
+			fm = &reports.Form{}
+		}
+		amounts := []reports.Money{fm.Funds.Total, fm.Funds.Current, fm.Funds.LastBudget, fm.Funds.LastSpent}
+		result := problemsText(s.Problems)
+		cells := []string{strconv.Itoa(i + 1), fm.Unit, fm.Project, "", "", "", "", strconv.Itoa(len(fm.Indicators)), result}
+		h := 0.0
+		for c, v := range cells {
+			k := text
+			switch c {
+			case 0, 7:
+				k = center
+			case 3, 4, 5, 6:
+				continue
+			}
+			if err := b.setText(sheet, c+1, row, c+1, row, v, k); err != nil {
+				return err
+			}
+			h = max(h, b.need(v, layout.RoleBody, body, colPt[c]))
+		}
+		if err := f.SetCellHyperLink(sheet, cellName(3, row), quoteSheet(names[i])+"!A1", "Location"); err != nil {
+			return err
+		}
+		for j, m := range amounts {
+			if !m.Set {
+				if err := b.styleRange(sheet, 4+j, row, 4+j, row, money); err != nil {
+					return err
+				}
+				continue
+			}
+			totals[j] += m.Fen
+			if err := b.setValue(sheet, 4+j, row, 4+j, row, m.Plain(), money); err != nil {
+				return err
+			}
+		}
+		if err := f.SetRowHeight(sheet, row, math.Min(math.Ceil(h*4)/4, maxRowHeight)); err != nil {
+			return err
+		}
+		row++
+	}
+	totalKey := center
+	totalKey.bold, totalKey.font = true, b.opts.Fonts.Heading
+	if err := b.setText(sheet, 1, row, 3, row, "合计", totalKey); err != nil {
+		return err
+	}
+	moneyTotal := money
+	moneyTotal.bold = true
+	for j, t := range totals {
+		if err := b.setValue(sheet, 4+j, row, 4+j, row, reports.Money{Fen: t, Set: true}.Plain(), moneyTotal); err != nil {
+			return err
+		}
+	}
+	for c := 8; c <= ncols; c++ {
+		if err := b.styleRange(sheet, c, row, c, row, text); err != nil {
+			return err
+		}
+	}
+	if err := f.SetRowHeight(sheet, row, body*lineFactor+padV); err != nil {
+		return err
+	}
+	size, orient, one, zero := 9, "landscape", 1, 0
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页 共 &N 页"}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(sheet) + "!$2:$2", Scope: sheet})
+}
+
+// problemsText is the 校验结果 of a form: 通过, or the counts and the first
+// problems.
+func problemsText(ps reports.Problems) string {
+	if len(ps) == 0 {
+		return "通过"
+	}
+	errs := len(ps.Errors())
+	var b strings.Builder
+	switch {
+	case errs > 0 && errs < len(ps):
+		fmt.Fprintf(&b, "错误 %d 项，警告 %d 项", errs, len(ps)-errs)
+	case errs > 0:
+		fmt.Fprintf(&b, "错误 %d 项", errs)
+	default:
+		fmt.Fprintf(&b, "通过（警告 %d 项）", len(ps))
+	}
+	for i, p := range ps {
+		if i == maxListedProblems {
+			b.WriteString("\n…")
+			break
+		}
+		sev := "错误"
+		if p.Severity == reports.SeverityWarning {
+			sev = "警告"
+		}
+		fmt.Fprintf(&b, "\n%s：%s：%s", sev, p.Label(), p.Message)
+	}
+	return b.String()
+}

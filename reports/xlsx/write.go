@@ -1,0 +1,682 @@
+package xlsx
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/layout"
+)
+
+// Options configure the workbook writer. The zero value is ready to use.
+type Options struct {
+	Fonts    Fonts           // zero: DefaultFonts
+	Measurer layout.Measurer // nil: SpreadsheetMeasurer
+}
+
+func (o Options) withDefaults() Options {
+	d := DefaultFonts()
+	if o.Fonts.Title == "" {
+		o.Fonts.Title = d.Title
+	}
+	if o.Fonts.Heading == "" {
+		o.Fonts.Heading = d.Heading
+	}
+	if o.Fonts.Body == "" {
+		o.Fonts.Body = d.Body
+	}
+	if o.Measurer == nil {
+		o.Measurer = SpreadsheetMeasurer{}
+	}
+	return o
+}
+
+// Sheet is one form to write: its laid-out grid and the form it shows.
+type Sheet struct {
+	Grid *layout.Grid
+	Form *reports.Form // for the 汇总 sheet and sheet names; may be nil
+	// Family is the name of the form family the grid was built with,
+	// recorded for re-import.
+	Family string
+	// Problems are the form's validation findings, shown in the 汇总 sheet.
+	Problems reports.Problems
+}
+
+// FormSheetName is the sheet of a single-form workbook.
+const FormSheetName = "绩效目标表"
+
+// SummarySheetName is the overview sheet of a combined workbook.
+const SummarySheetName = "汇总"
+
+// Write writes a workbook with one sheet per form to w. With a single sheet
+// and summary false it is named 绩效目标表; otherwise sheets are named after
+// the projects and, when summary is true, a 汇总 sheet comes first. Nothing
+// is written to w when an error occurs.
+func Write(w io.Writer, sheets []Sheet, summary bool, opts Options) error {
+	if len(sheets) == 0 {
+		return fmt.Errorf("write workbook: no forms")
+	}
+	b := newBook(opts)
+	defer b.f.Close()
+	var names []string
+	if len(sheets) == 1 && !summary {
+		names = []string{FormSheetName}
+	} else {
+		names = sheetNames(sheets, summary)
+	}
+	first := true
+	if summary {
+		if err := b.addSheet(SummarySheetName, first); err != nil {
+			return err
+		}
+		first = false
+		if err := b.writeSummary(SummarySheetName, sheets, names); err != nil {
+			return err
+		}
+	}
+	for i, s := range sheets {
+		if s.Grid == nil {
+			return fmt.Errorf("write workbook: form %d has no layout", i+1)
+		}
+		if err := b.addSheet(names[i], first); err != nil {
+			return err
+		}
+		first = false
+		if err := b.writeGrid(names[i], s); err != nil {
+			return fmt.Errorf("sheet %s: %w", names[i], err)
+		}
+	}
+	if err := b.writeMeta(sheets[0].Grid); err != nil {
+		return err
+	}
+	return b.writeTo(w)
+}
+
+// book is one workbook being written.
+type book struct {
+	f      *excelize.File
+	styles *styleCache
+	wrap   wrapper
+	opts   Options
+	meta   [][]string
+}
+
+func newBook(opts Options) *book {
+	opts = opts.withDefaults()
+	f := excelize.NewFile()
+	return &book{f: f, styles: newStyleCache(f), wrap: wrapper{m: opts.Measurer}, opts: opts}
+}
+
+// addSheet creates a sheet; the first one renames excelize's default Sheet1.
+func (b *book) addSheet(name string, first bool) error {
+	if first {
+		if err := b.f.SetSheetName("Sheet1", name); err != nil {
+			return fmt.Errorf("name sheet %s: %w", name, err)
+		}
+		return nil
+	}
+	if _, err := b.f.NewSheet(name); err != nil {
+		return fmt.Errorf("add sheet %s: %w", name, err)
+	}
+	return nil
+}
+
+func (b *book) writeTo(w io.Writer) error {
+	b.f.SetActiveSheet(0)
+	buf, err := b.f.WriteToBuffer()
+	if err != nil {
+		return fmt.Errorf("write workbook: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// Geometry of cells, in points. Spreadsheet applications inset text from
+// the cell edges and draw lines taller than the font size; these values are
+// upper bounds over Excel, WPS and LibreOffice with the usual CJK fonts
+// (Noto CJK's line height is 1.45 em).
+const (
+	lineFactor   = 1.5   // line height / font size
+	padV         = 4.0   // top + bottom inset
+	padH         = 7.0   // left + right inset
+	widthSafety  = 0.94  // share of the remaining width we count on
+	maxRowHeight = 409.0 // Excel's limit for one row
+	digitPx      = 7.0   // max digit width of the default font (Calibri 11) in pixels
+)
+
+// sizes are the font sizes by role, with defaults for a grid that leaves
+// them zero.
+type sizes struct{ title, subtitle, heading, body float64 }
+
+func sizesOf(p layout.PageSetup) sizes {
+	s := sizes{title: p.TitleSize, subtitle: p.SubtitleSize, heading: p.HeadingSize, body: p.BodySize}
+	if s.title == 0 {
+		s.title = 18
+	}
+	if s.body == 0 {
+		s.body = 11
+	}
+	if s.heading == 0 {
+		s.heading = s.body
+	}
+	if s.subtitle == 0 {
+		s.subtitle = s.body
+	}
+	return s
+}
+
+func (s sizes) of(r layout.Role) float64 {
+	switch r {
+	case layout.RoleTitle:
+		return s.title
+	case layout.RoleHeading:
+		return s.heading
+	}
+	return s.body
+}
+
+func (b *book) fontOf(r layout.Role) string {
+	switch r {
+	case layout.RoleTitle:
+		return b.opts.Fonts.Title
+	case layout.RoleHeading:
+		return b.opts.Fonts.Heading
+	}
+	return b.opts.Fonts.Body
+}
+
+// page returns the page geometry with A4 and GB/T 9704-like margins as
+// defaults for fields the grid leaves zero.
+func page(p layout.PageSetup) layout.PageSetup {
+	if p.WidthMM == 0 {
+		p.WidthMM = 210
+	}
+	if p.HeightMM == 0 {
+		p.HeightMM = 297
+	}
+	if p.LeftMM == 0 {
+		p.LeftMM = 28
+	}
+	if p.RightMM == 0 {
+		p.RightMM = 26
+	}
+	if p.TopMM == 0 {
+		p.TopMM = 37
+	}
+	if p.BottomMM == 0 {
+		p.BottomMM = 35
+	}
+	return p
+}
+
+const ptPerMM = 72 / 25.4
+
+// columnCount is the number of grid columns, from Columns or the cells.
+func columnCount(g *layout.Grid) int {
+	n := len(g.Columns)
+	for _, r := range g.Rows {
+		for _, c := range r.Cells {
+			n = max(n, c.Col+max(c.Span, 1))
+		}
+	}
+	return max(n, 1)
+}
+
+// columnWidths returns each column's width in points and in the
+// spreadsheet's character units. The grid's relative widths are scaled to
+// the printable width of the page.
+func columnWidths(g *layout.Grid, n int) (pts, chars []float64) {
+	rel := make([]float64, n)
+	sum := 0.0
+	for i := range rel {
+		rel[i] = 1
+		if i < len(g.Columns) && g.Columns[i] > 0 {
+			rel[i] = g.Columns[i]
+		}
+		sum += rel[i]
+	}
+	p := page(g.Page)
+	printable := (p.WidthMM - p.LeftMM - p.RightMM) * ptPerMM
+	pts, chars = make([]float64, n), make([]float64, n)
+	for i := range rel {
+		px := math.Floor(rel[i] / sum * printable / 0.75)
+		chars[i] = math.Round(px/digitPx*100) / 100
+		// What the application really shows: whole pixels of the width in
+		// characters.
+		pts[i] = math.Floor(chars[i]*digitPx) * 0.75
+	}
+	return pts, chars
+}
+
+// need is the height in points a cell's text needs at a width in points.
+func (b *book) need(text string, role layout.Role, size, widthPt float64) float64 {
+	avail := (widthPt - padH) * widthSafety / size
+	lines := b.wrap.count(role, text, max(avail, 1))
+	return float64(lines)*size*lineFactor + padV
+}
+
+// placement maps grid rows to sheet rows: grid row i occupies sheet rows
+// first[i] … first[i]+count[i]-1 (a row taller than Excel allows is split
+// into several, its cells merged across them).
+type placement struct {
+	first, count []int
+	heights      [][]float64
+}
+
+func (p *placement) last(i int) int { return p.first[i] + p.count[i] - 1 }
+
+func (b *book) place(g *layout.Grid, colPt []float64, sz sizes, start int) placement {
+	n := len(g.Rows)
+	h := make([]float64, n)
+	minH := sz.body*lineFactor + padV
+	width := func(c layout.Cell) float64 {
+		w := 0.0
+		for i := c.Col; i < c.Col+max(c.Span, 1) && i < len(colPt); i++ {
+			w += colPt[i]
+		}
+		return w
+	}
+	for i, r := range g.Rows {
+		h[i] = minH
+		for _, c := range r.Cells {
+			if c.RowSpan <= 1 {
+				h[i] = max(h[i], b.need(c.Text, c.Role, sz.of(c.Role), width(c)))
+			}
+		}
+	}
+	// Vertically merged cells (一级/二级 levels) share their rows' heights;
+	// when those are not enough, the rows grow evenly.
+	for i, r := range g.Rows {
+		for _, c := range r.Cells {
+			if c.RowSpan <= 1 {
+				continue
+			}
+			end := min(i+c.RowSpan, n)
+			total := 0.0
+			for j := i; j < end; j++ {
+				total += h[j]
+			}
+			if need := b.need(c.Text, c.Role, sz.of(c.Role), width(c)); need > total {
+				extra := (need - total) / float64(end-i)
+				for j := i; j < end; j++ {
+					h[j] += extra
+				}
+			}
+		}
+	}
+	p := placement{first: make([]int, n), count: make([]int, n), heights: make([][]float64, n)}
+	row := start
+	for i := range g.Rows {
+		k := int(math.Ceil(h[i] / maxRowHeight))
+		p.first[i], p.count[i] = row, k
+		each := math.Ceil(h[i]/float64(k)*4) / 4 // quarter points, rounded up
+		p.heights[i] = make([]float64, k)
+		for j := range k {
+			p.heights[i][j] = each
+		}
+		row += k
+	}
+	return p
+}
+
+func cellName(col, row int) string {
+	s, _ := excelize.CoordinatesToCellName(col, row)
+	return s
+}
+
+func colName(col int) string {
+	s, _ := excelize.ColumnNumberToName(col)
+	return s
+}
+
+// maxCellChars is the most characters a spreadsheet cell holds; excelize
+// would cut longer text silently.
+const maxCellChars = 32767
+
+func (b *book) writeGrid(sheet string, s Sheet) error {
+	g := s.Grid
+	f := b.f
+	ncols := columnCount(g)
+	colPt, colChars := columnWidths(g, ncols)
+	for i, w := range colChars {
+		if err := f.SetColWidth(sheet, colName(i+1), colName(i+1), w); err != nil {
+			return err
+		}
+	}
+	sz := sizesOf(g.Page)
+	tableWidth := 0.0
+	for _, w := range colPt {
+		tableWidth += w
+	}
+	row := 1
+	// Banner rows: title, subtitle and header lines above the table, merged
+	// across it and without borders.
+	// The subtitle (year) and header lines ("申报单位名称：…") carry values,
+	// so clerks may edit them; Read parses them back.
+	banner := func(text string, role layout.Role, size float64, bold bool, halign string) error {
+		k := styleKey{font: b.fontOf(role), size: size, bold: bold, halign: halign, valign: "center", wrap: true, locked: true}
+		if role != layout.RoleTitle {
+			k.locked, k.numFmt = false, fmtText
+		}
+		if err := b.setText(sheet, 1, row, ncols, row, text, k); err != nil {
+			return err
+		}
+		h := b.need(text, role, size, tableWidth)
+		if err := f.SetRowHeight(sheet, row, math.Min(math.Ceil(h*4)/4, maxRowHeight)); err != nil {
+			return err
+		}
+		row++
+		return nil
+	}
+	if g.Title != "" {
+		if err := banner(g.Title, layout.RoleTitle, sz.title, true, "center"); err != nil {
+			return err
+		}
+	}
+	if g.Subtitle != "" {
+		if err := banner(g.Subtitle, layout.RoleBody, sz.subtitle, false, "center"); err != nil {
+			return err
+		}
+	}
+	for _, h := range g.Header {
+		if err := banner(h, layout.RoleBody, sz.body, false, "left"); err != nil {
+			return err
+		}
+	}
+	p := b.place(g, colPt, sz, row)
+	for i := range g.Rows {
+		for j, h := range p.heights[i] {
+			if err := f.SetRowHeight(sheet, p.first[i]+j, h); err != nil {
+				return err
+			}
+		}
+	}
+	b.meta = append(b.meta, []string{"form", sheet, s.Family})
+	if err := b.writeCells(sheet, g, p, ncols); err != nil {
+		return err
+	}
+	return b.pageSetup(sheet, g, p)
+}
+
+// writeCells writes the table: every grid cell, merged and bordered, and a
+// bordered blank for any position no cell covers so the ruling is complete.
+func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) error {
+	sz := sizesOf(g.Page)
+	covered := make([][]bool, len(g.Rows))
+	for i := range covered {
+		covered[i] = make([]bool, ncols)
+	}
+	var tableHeads []layout.Cell
+	var tableHeadRow int
+	for i, r := range g.Rows {
+		var label *layout.Cell
+		for ci := range r.Cells {
+			c := r.Cells[ci]
+			span, rspan := max(c.Span, 1), max(c.RowSpan, 1)
+			if c.Col < 0 || c.Col+span > ncols {
+				return fmt.Errorf("row %d: cell at column %d spans past the table", i+1, c.Col+1)
+			}
+			lastRow := min(i+rspan, len(g.Rows)) - 1
+			for rr := i; rr <= lastRow; rr++ {
+				for cc := c.Col; cc < c.Col+span; cc++ {
+					covered[rr][cc] = true
+				}
+			}
+			c1, r1 := c.Col+1, p.first[i]
+			c2, r2 := c.Col+span, p.last(lastRow)
+			if err := b.writeCell(sheet, c, c1, r1, c2, r2, sz); err != nil {
+				return err
+			}
+			if r.Kind == layout.RowTableHeader {
+				tableHeads = append(tableHeads, c)
+				tableHeadRow = r1
+			}
+			switch {
+			case c.Kind == layout.KindLabel:
+				label = &r.Cells[ci]
+				b.meta = append(b.meta, []string{"label", sheet, cellName(c1, r1), c.Text})
+			case c.Path != "":
+				entry := []string{"field", sheet, cellName(c1, r1), c.Path, "", ""}
+				if label != nil {
+					entry[4] = cellName(label.Col+1, r1)
+					entry[5] = label.Text
+				}
+				b.meta = append(b.meta, entry)
+			}
+		}
+	}
+	// Column keys of the indicator table, from the paths of its first row,
+	// so that an edited header can still be read.
+	for _, h := range tableHeads {
+		key := ""
+		for _, r := range g.Rows {
+			if r.Kind != layout.RowIndicator {
+				continue
+			}
+			for _, c := range r.Cells {
+				if c.Col == h.Col && strings.HasPrefix(c.Path, "indicators[") {
+					_, key, _ = strings.Cut(c.Path, "].")
+				}
+			}
+			break
+		}
+		b.meta = append(b.meta, []string{"column", sheet, cellName(h.Col+1, tableHeadRow), key, h.Text})
+	}
+	blank, err := b.styles.id(styleKey{font: b.opts.Fonts.Body, size: sz.body, valign: "center", border: true, locked: true})
+	if err != nil {
+		return err
+	}
+	for i := range covered {
+		for cc, ok := range covered[i] {
+			if !ok {
+				if err := b.f.SetCellStyle(sheet, cellName(cc+1, p.first[i]), cellName(cc+1, p.last(i)), blank); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func halign(a layout.Align) string {
+	switch a {
+	case layout.AlignCenter:
+		return "center"
+	case layout.AlignRight:
+		return "right"
+	}
+	return "left"
+}
+
+// writeCell writes one grid cell into the range c1,r1:c2,r2.
+func (b *book) writeCell(sheet string, c layout.Cell, c1, r1, c2, r2 int, sz sizes) error {
+	k := styleKey{
+		font:   b.fontOf(c.Role),
+		size:   sz.of(c.Role),
+		halign: halign(c.Align),
+		valign: "center",
+		wrap:   true,
+		border: true,
+		locked: c.Path == "",
+	}
+	switch c.Kind {
+	case layout.KindLabel, layout.KindColumnHead:
+		k.bold, k.fill = true, true
+	case layout.KindSection:
+		k.bold = true
+	}
+	if c.Path != "" {
+		k.numFmt = fmtText
+	}
+	switch c.Kind {
+	case layout.KindMoney:
+		if num, decimals, ok := decimalText(c.Text); ok {
+			k.numFmt = fmtMoney
+			if decimals > 2 {
+				k.numFmt = "#,##0." + strings.Repeat("0", decimals)
+			}
+			return b.setValue(sheet, c1, r1, c2, r2, num, k)
+		}
+	case layout.KindDate:
+		if serial, month, ok := dateSerial(c.Text); ok {
+			k.numFmt = fmtDate
+			if month {
+				k.numFmt = fmtMonth
+			}
+			return b.setValue(sheet, c1, r1, c2, r2, strconv.Itoa(serial), k)
+		}
+	}
+	return b.setText(sheet, c1, r1, c2, r2, c.Text, k)
+}
+
+// setText writes text as a string cell (never a formula, whatever it
+// starts with), styles and merges the range.
+func (b *book) setText(sheet string, c1, r1, c2, r2 int, text string, k styleKey) error {
+	if n := utf8.RuneCountInString(text); n > maxCellChars {
+		return fmt.Errorf("cell %s: text of %d characters is longer than a spreadsheet cell holds (%d)", cellName(c1, r1), n, maxCellChars)
+	}
+	if text != "" {
+		if err := b.f.SetCellStr(sheet, cellName(c1, r1), text); err != nil {
+			return err
+		}
+	}
+	return b.styleRange(sheet, c1, r1, c2, r2, k)
+}
+
+// setValue writes a number given as exact decimal text: the file stores
+// these digits, and the spreadsheet application converts them to its binary
+// number only when it loads them. No float arithmetic touches the amount
+// here.
+func (b *book) setValue(sheet string, c1, r1, c2, r2 int, number string, k styleKey) error {
+	if err := b.f.SetCellDefault(sheet, cellName(c1, r1), number); err != nil {
+		return err
+	}
+	return b.styleRange(sheet, c1, r1, c2, r2, k)
+}
+
+func (b *book) styleRange(sheet string, c1, r1, c2, r2 int, k styleKey) error {
+	id, err := b.styles.id(k)
+	if err != nil {
+		return err
+	}
+	tl, br := cellName(c1, r1), cellName(c2, r2)
+	if err := b.f.SetCellStyle(sheet, tl, br, id); err != nil {
+		return err
+	}
+	if tl != br {
+		return b.f.MergeCell(sheet, tl, br)
+	}
+	return nil
+}
+
+// decimalText returns the plain decimal of a printed amount ("790,000.00"
+// → "790000.00") and its number of decimals.
+func decimalText(s string) (num string, decimals int, ok bool) {
+	t := strings.NewReplacer(",", "", "，", "", " ", "").Replace(strings.TrimSpace(s))
+	body := strings.TrimPrefix(t, "-")
+	ip, fp, _ := strings.Cut(body, ".")
+	if ip == "" || !digitsOnly(ip) || !digitsOnly(fp) || len(t) > 24 {
+		return "", 0, false
+	}
+	return t, len(fp), true
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// excelEpoch is day 0 of the 1900 date system for dates after 1900-02-28
+// (Excel counts a 1900-02-29 that never was).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// dateSerial returns the spreadsheet serial number of a date written in the
+// canonical form (2020-01-01, or 2023-07 for a month). Other spellings
+// ("2020/1/1", "2020年1月1日") stay text so they print as entered.
+func dateSerial(s string) (serial int, month bool, ok bool) {
+	t := strings.TrimSpace(s)
+	d, err := reports.ParseDate(t)
+	if err != nil || d.String() != t || d.Year < 1901 {
+		return 0, false, false
+	}
+	return int(d.Time().Sub(excelEpoch) / (24 * time.Hour)), d.IsMonth(), true
+}
+
+// pageSetup sets A4 portrait, one page wide, the indicator header as print
+// titles, centring, the page-number footer, and protection.
+func (b *book) pageSetup(sheet string, g *layout.Grid, p placement) error {
+	f := b.f
+	pg := page(g.Page)
+	size, orient, one, zero := 9, "portrait", 1, 0 // 9 = A4
+	if pg.WidthMM > pg.HeightMM {
+		orient = "landscape"
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	inch := func(mm float64) *float64 { v := math.Round(mm/25.4*100) / 100; return &v }
+	footer := pg.FooterMM
+	if footer == 0 {
+		footer = pg.BottomMM / 2
+	}
+	header := pg.TopMM / 2
+	center := true
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{
+		Top: inch(pg.TopMM), Bottom: inch(pg.BottomMM), Left: inch(pg.LeftMM), Right: inch(pg.RightMM),
+		Header: inch(header), Footer: inch(footer), Horizontally: &center,
+	}); err != nil {
+		return err
+	}
+	hf := &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页 共 &N 页"}
+	if g.Draft {
+		hf.OddHeader = "&C&14草稿"
+	}
+	if err := f.SetHeaderFooter(sheet, hf); err != nil {
+		return err
+	}
+	first, last := 0, 0
+	for i, r := range g.Rows {
+		if r.Kind == layout.RowTableHeader {
+			if first == 0 {
+				first = p.first[i]
+			}
+			last = p.last(i)
+		}
+	}
+	if first > 0 {
+		if err := f.SetDefinedName(&excelize.DefinedName{
+			Name:     "_xlnm.Print_Titles",
+			RefersTo: fmt.Sprintf("%s!$%d:$%d", quoteSheet(sheet), first, last),
+			Scope:    sheet,
+		}); err != nil {
+			return fmt.Errorf("print titles: %w", err)
+		}
+	}
+	// No password: protection guards the layout against slips, not people.
+	// Rows may be inserted and deleted so clerks can change the indicator
+	// table, and resized in case a font differs.
+	return f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
+		SelectLockedCells: true, SelectUnlockedCells: true,
+		InsertRows: true, DeleteRows: true, FormatRows: true, FormatColumns: true, FormatCells: true,
+	})
+}
+
+// quoteSheet quotes a sheet name for a formula reference.
+func quoteSheet(name string) string {
+	return "'" + strings.ReplaceAll(name, "'", "''") + "'"
+}
