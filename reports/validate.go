@@ -84,6 +84,9 @@ type Rules struct {
 	Options    map[string][]string // choices of "choice" fields
 	MoneyUnit  string              // "元" (default) or "万元", for extra money fields
 	Vocabulary Vocabulary
+	// Columns are the indicator columns the family prints; a family
+	// without level 1 or 2 does not require them. Nil means all four.
+	Columns []string
 }
 
 // DefaultRules are the rules of the sample's family (上海 2020).
@@ -120,7 +123,7 @@ func Check(f *Form, r Rules) Problems {
 	}
 	v.typed(r)
 	v.funds()
-	v.indicators(r.Vocabulary)
+	v.indicators(r)
 	return v.out
 }
 
@@ -215,21 +218,23 @@ func (v *validator) funds() {
 	}
 }
 
-func (v *validator) indicators(vocab Vocabulary) {
+func (v *validator) indicators(r Rules) {
+	vocab := r.Vocabulary
+	has := func(col string) bool { return r.Columns == nil || slices.Contains(r.Columns, col) }
 	ins := v.f.Indicators
 	if len(ins) == 0 {
 		v.errorf("indicators", "绩效指标表为空")
 		return
 	}
-	if strings.TrimSpace(ins[0].Level1) == "" {
+	if has("level1") && strings.TrimSpace(ins[0].Level1) == "" {
 		v.errorf(IndicatorPath(0, "level1"), "第一行必须填写一级目标")
 	}
-	if strings.TrimSpace(ins[0].Level2) == "" {
+	if has("level2") && strings.TrimSpace(ins[0].Level2) == "" {
 		v.errorf(IndicatorPath(0, "level2"), "第一行必须填写二级目标")
 	}
 	warned := map[string]bool{}
 	for i, in := range ins {
-		if strings.TrimSpace(in.Level3) == "" && strings.TrimSpace(string(in.Target)) != "" {
+		if has("level3") && strings.TrimSpace(in.Level3) == "" && strings.TrimSpace(string(in.Target)) != "" {
 			v.warnf(IndicatorPath(i, "level3"), "三级目标未填写")
 		}
 		if strings.TrimSpace(string(in.Target)) == "" {

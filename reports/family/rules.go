@@ -12,6 +12,9 @@ func (f *Family) Rules() reports.Rules {
 		MoneyUnit:  f.Funds.Unit,
 		Vocabulary: f.Vocabulary(),
 	}
+	for _, c := range f.Indicators.Columns {
+		r.Columns = append(r.Columns, c.Key)
+	}
 	for _, fd := range f.Fields {
 		if fd.Required {
 			r.Required = append(r.Required, fd.Key)

@@ -55,7 +55,7 @@ func Build(f *reports.Form, fam *family.Family) *Grid {
 		Keywords: strings.Join(nonEmpty(g.Title, yearText(f), f.Unit, project), ", "),
 	}
 	if fam.MarkDrafts {
-		g.Draft = reports.Validate(f, fam.Vocabulary()).HasErrors()
+		g.Draft = reports.Check(f, fam.Rules()).HasErrors()
 	}
 	return g
 }

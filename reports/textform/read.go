@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -220,7 +221,7 @@ func (p *parser) parse() ([]reports.Form, error) {
 		if len(rec.cells) == 0 {
 			continue
 		}
-		if p.families != nil && len(rec.cells) == 1 && isTitle(rec.cells[0]) {
+		if p.families != nil && len(rec.cells) == 1 && p.isTitle(rec.cells[0]) {
 			p.fam = p.families.Detect(strings.TrimSpace(rec.cells[0]), p.labelsAfter(i+1))
 		}
 		if err := p.record(rec); err != nil {
@@ -238,7 +239,7 @@ func (p *parser) parse() ([]reports.Form, error) {
 
 func (p *parser) record(rec record) error {
 	first := strings.TrimSpace(rec.cells[0])
-	if len(rec.cells) == 1 && isTitle(first) {
+	if len(rec.cells) == 1 && p.isTitle(first) {
 		if err := p.finish(rec.line); err != nil {
 			return err
 		}
@@ -299,9 +300,20 @@ func (p *parser) header(rec record) error {
 		seen[key] = true
 		p.cols = append(p.cols, key)
 	}
-	for _, need := range []string{"level1", "level2", "level3", "target"} {
-		if !seen[need] {
-			return p.errorf(rec.line, "indicator table header lacks the %s column (expected 一级目标 二级目标 三级目标 指标目标值)", columnLabel(need))
+	need := []string{"level1", "level2", "level3", "target"}
+	var want []string
+	for _, k := range need {
+		want = append(want, columnLabel(k))
+	}
+	if p.fam != nil {
+		need, want = need[:0], want[:0]
+		for _, c := range p.fam.Indicators.Columns {
+			need, want = append(need, c.Key), append(want, c.Label)
+		}
+	}
+	for i, k := range need {
+		if !seen[k] {
+			return p.errorf(rec.line, "indicator table header lacks the %s column (expected %s)", want[i], strings.Join(want, " "))
 		}
 	}
 	p.st = stateIndicators
@@ -478,7 +490,7 @@ func (p *parser) labelsAfter(i int) []string {
 		if len(cells) == 0 {
 			continue
 		}
-		if len(cells) == 1 && isTitle(cells[0]) {
+		if len(cells) == 1 && p.isTitle(cells[0]) {
 			break
 		}
 		if strings.HasPrefix(strings.TrimSpace(cells[0]), "一级") {
@@ -519,4 +531,22 @@ func (p *parser) sectionHeading(cell string) (key string, ok bool) {
 		return "funds_heading", true
 	}
 	return "", false
+}
+
+// isTitle recognises the title line that starts a form: the usual
+// …绩效目标表 titles, and any title a known family declares.
+func (p *parser) isTitle(cell string) bool {
+	if isTitle(cell) {
+		return true
+	}
+	if p.families == nil || strings.ContainsAny(cell, "：:") {
+		return false
+	}
+	n := family.NormalizeLabel(cell)
+	for _, f := range p.families.List() {
+		if family.NormalizeLabel(f.Title) == n || slices.ContainsFunc(f.Detect.Titles, func(t string) bool { return family.NormalizeLabel(t) == n }) {
+			return true
+		}
+	}
+	return false
 }
