@@ -9,6 +9,7 @@ import (
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/pdf"
+	"github.com/reportd/reportd/reports/xlsx"
 	"github.com/reportd/reportd/templates"
 )
 
@@ -17,7 +18,8 @@ import (
 type backend func(e *env, fams *family.Registry) (reports.Renderer, error)
 
 var backends = map[string]backend{
-	"pdf": newPDFRenderer,
+	"pdf":  newPDFRenderer,
+	"xlsx": newXLSXRenderer,
 }
 
 // newRenderer returns the renderer for a format name ("pdf", "xlsx").
@@ -70,4 +72,15 @@ func newPDFRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
 		return nil, err
 	}
 	return pdf.NewRenderer(fonts, fams, pdf.Options{CreationDate: created}), nil
+}
+
+// newXLSXRenderer writes workbooks with the font names of
+// REPORTD_XLSX_FONT_TITLE, _HEADING and _BODY (unset: 宋体, 黑体, 仿宋, which
+// Chinese Excel and WPS installations have).
+func newXLSXRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
+	return xlsx.NewRenderer(fams, xlsx.Options{Fonts: xlsx.Fonts{
+		Title:   e.getenv("REPORTD_XLSX_FONT_TITLE"),
+		Heading: e.getenv("REPORTD_XLSX_FONT_HEADING"),
+		Body:    e.getenv("REPORTD_XLSX_FONT_BODY"),
+	}}), nil
 }

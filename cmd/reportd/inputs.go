@@ -7,6 +7,7 @@ import (
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formfile"
 	"github.com/reportd/reportd/reports/textform"
+	"github.com/reportd/reportd/reports/xlsx"
 	"github.com/reportd/reportd/templates"
 )
 
@@ -24,6 +25,7 @@ func familiesFrom(dir string) (*family.Registry, error) {
 func formReaders(families *family.Registry) formfile.Readers {
 	rs := formfile.Default()
 	rs[formfile.Text] = textform.Reader{Families: families}.Read
+	rs[formfile.XLSX] = xlsx.Reader{Families: families}.Read
 	return rs
 }
 

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/reportd/reportd/reports"
 )
@@ -18,6 +21,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "pdf", "output format: pdf or xlsx")
 	dir := fs.String("o", ".", "output directory")
 	strict := fs.Bool("strict", false, "refuse forms with validation errors instead of rendering them as drafts")
+	combine := fs.Bool("combine", false, "write all forms into one document (xlsx: one sheet per form plus a 汇总 sheet)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
@@ -57,6 +61,9 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	// Two forms with one file name would overwrite each other.
 	names := map[string]string{}
 	for _, in := range inputs {
+		if *combine {
+			break // one file; sheets get unique names
+		}
 		name := in.form.FileName() + ext
 		where := fmt.Sprintf("%s (%s)", in.path, in.form.Project)
 		if prev, dup := names[name]; dup {
@@ -79,6 +86,14 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		if bad {
 			return errors.New("forms have validation errors; nothing written (render without -strict to print drafts)")
 		}
+	}
+
+	if *combine {
+		forms := make([]*reports.Form, len(inputs))
+		for i, in := range inputs {
+			forms[i] = in.form
+		}
+		return renderCombined(ctx, e, r, forms, *dir)
 	}
 
 	failed := 0
@@ -109,6 +124,50 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%d of %d forms not rendered", failed, len(inputs))
 	}
 	return nil
+}
+
+// combiner is a renderer that can put several forms into one document.
+type combiner interface {
+	RenderCombined(ctx context.Context, w io.Writer, forms []*reports.Form) error
+}
+
+// renderCombined writes forms into one document named after what they
+// share: "2020-单位-汇总", "2020-汇总" or "汇总".
+func renderCombined(ctx context.Context, e *env, r reports.Renderer, forms []*reports.Form, dir string) error {
+	c, ok := r.(combiner)
+	if !ok {
+		return fmt.Errorf("-combine is not supported for format %s", r.Format())
+	}
+	var buf bytes.Buffer
+	if err := c.RenderCombined(ctx, &buf, forms); err != nil {
+		return err
+	}
+	name := filepath.Join(dir, combinedName(forms)+"."+r.Format())
+	if err := writeFileAtomic(name, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, name)
+	return nil
+}
+
+func combinedName(forms []*reports.Form) string {
+	year, unit := forms[0].Year, forms[0].Unit
+	for _, f := range forms[1:] {
+		if f.Year != year {
+			year = 0
+		}
+		if f.Unit != unit {
+			unit = ""
+		}
+	}
+	var parts []string
+	if year != 0 {
+		parts = append(parts, strconv.Itoa(year))
+	}
+	if unit != "" {
+		parts = append(parts, unit)
+	}
+	return reports.SafeName(strings.Join(append(parts, "汇总"), "-"))
 }
 
 // writeFileAtomic writes data to a temporary file in the target's

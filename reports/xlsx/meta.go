@@ -22,6 +22,7 @@ const schemaProperty = "reportd.schema"
 // rows are:
 //
 //	schema  reportd/xlsx/v1
+//	summary SHEET                               (the 汇总 sheet)
 //	form    SHEET  FAMILY
 //	label   SHEET  CELL    TEXT                  (a label cell)
 //	field   SHEET  CELL    PATH   LABELCELL  LABELTEXT

@@ -74,7 +74,7 @@ func (rd Reader) Read(r io.Reader, name string) ([]reports.Form, error) {
 		return nil, reports.Errorf(reports.ETOOLARGE, "%s: %d sheets; at most %d are read", name, len(sheets), maxSheets)
 	}
 	for _, sheet := range sheets {
-		if sheet == metaSheet {
+		if sheet == metaSheet || m.summary[sheet] || sheet == SummarySheetName && m.family[sheet] == "" {
 			continue
 		}
 		if visible, _ := f.GetSheetVisible(sheet); !visible {
@@ -150,6 +150,7 @@ func open(data []byte, name string) (*excelize.File, error) {
 // meta is what the map sheet says, by sheet name.
 type meta struct {
 	schema  string
+	summary map[string]bool
 	family  map[string]string
 	fields  map[string][]metaField
 	columns map[string]map[string]string // sheet → normalised header → column key
@@ -163,7 +164,7 @@ type metaField struct {
 }
 
 func readMeta(f *excelize.File) meta {
-	m := meta{family: map[string]string{}, fields: map[string][]metaField{}, columns: map[string]map[string]string{}}
+	m := meta{summary: map[string]bool{}, family: map[string]string{}, fields: map[string][]metaField{}, columns: map[string]map[string]string{}}
 	if idx, _ := f.GetSheetIndex(metaSheet); idx < 0 {
 		return m
 	}
@@ -184,6 +185,8 @@ func readMeta(f *excelize.File) meta {
 			m.schema = sheet
 		case "form":
 			m.family[sheet] = get(r, 2)
+		case "summary":
+			m.summary[sheet] = true
 		case "field":
 			c, rw, err := excelize.CellNameToCoordinates(get(r, 2))
 			if err != nil {

@@ -37,6 +37,7 @@ type styleKey struct {
 	size   float64
 	bold   bool
 	halign string
+	indent int
 	valign string
 	wrap   bool
 	fill   bool
@@ -64,7 +65,7 @@ func (c *styleCache) id(k styleKey) (int, error) {
 	}
 	s := &excelize.Style{
 		Font:       &excelize.Font{Family: k.font, Size: k.size, Bold: k.bold},
-		Alignment:  &excelize.Alignment{Horizontal: k.halign, Vertical: k.valign, WrapText: k.wrap},
+		Alignment:  &excelize.Alignment{Horizontal: k.halign, Indent: k.indent, Vertical: k.valign, WrapText: k.wrap},
 		Protection: &excelize.Protection{Locked: k.locked},
 	}
 	if k.fill {

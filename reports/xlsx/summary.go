@@ -70,7 +70,7 @@ func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error 
 	center := text
 	center.halign = "center"
 	money := text
-	money.halign, money.numFmt = "right", fmtMoney
+	money.halign, money.numFmt, money.indent = "right", fmtMoney, 1
 	var totals [4]int64
 	row := 3
 	for i, s := range sheets {

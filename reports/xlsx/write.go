@@ -77,6 +77,7 @@ func Write(w io.Writer, sheets []Sheet, summary bool, opts Options) error {
 			return err
 		}
 		first = false
+		b.meta = append(b.meta, []string{"summary", SummarySheetName})
 		if err := b.writeSummary(SummarySheetName, sheets, names); err != nil {
 			return err
 		}
@@ -519,6 +520,9 @@ func (b *book) writeCell(sheet string, c layout.Cell, c1, r1, c2, r2 int, sz siz
 	case layout.KindMoney:
 		if num, decimals, ok := decimalText(c.Text); ok {
 			k.numFmt = fmtMoney
+			if k.halign == "right" {
+				k.indent = 1 // keep digits off the rule, as in print
+			}
 			if decimals > 2 {
 				k.numFmt = "#,##0." + strings.Repeat("0", decimals)
 			}
