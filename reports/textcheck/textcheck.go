@@ -150,8 +150,10 @@ func clip(s string) string {
 }
 
 // FormCells lists the texts a rendered form must carry: every filled field,
-// fund amount, extra field and indicator cell.
-func FormCells(f *reports.Form) []string {
+// fund amount (in 万元 when wanYuan, as such families print them), extra
+// field and indicator cell. Level-1/level-2 values are listed once per run
+// of equal rows, as they print in merged cells.
+func FormCells(f *reports.Form, wanYuan bool) []string {
 	var out []string
 	add := func(s string) {
 		if strings.TrimSpace(s) != "" {
@@ -159,17 +161,28 @@ func FormCells(f *reports.Form) []string {
 		}
 	}
 	for _, fd := range reports.Fields {
-		if fd.Key == "title" || fd.Key == "funds_heading" || fd.Key == "targets_heading" {
-			continue // families may print their own headings
+		switch {
+		case fd.Key == "title" || fd.Key == "funds_heading" || fd.Key == "targets_heading":
+			// families may print their own headings
+		case reports.IsMoney(fd.Key) && wanYuan:
+			if m := moneyOf(f, fd.Key); m.Set {
+				add(m.WanYuan(2))
+			}
+		default:
+			add(f.Get(fd.Key))
 		}
-		add(f.Get(fd.Key))
 	}
 	for _, k := range sortedKeys(f.Extra) {
 		add(f.Extra[k])
 	}
-	for _, in := range f.Indicators {
-		add(in.Level1)
-		add(in.Level2)
+	for i, in := range f.Indicators {
+		newL1 := i == 0 || in.Level1 != f.Indicators[i-1].Level1
+		if newL1 {
+			add(in.Level1)
+		}
+		if newL1 || in.Level2 != f.Indicators[i-1].Level2 {
+			add(in.Level2)
+		}
 		add(in.Level3)
 		add(string(in.Target))
 		for _, k := range sortedKeys(in.Extra) {
@@ -177,6 +190,18 @@ func FormCells(f *reports.Form) []string {
 		}
 	}
 	return out
+}
+
+func moneyOf(f *reports.Form, key string) reports.Money {
+	switch key {
+	case "funds.total":
+		return f.Funds.Total
+	case "funds.current":
+		return f.Funds.Current
+	case "funds.last_budget":
+		return f.Funds.LastBudget
+	}
+	return f.Funds.LastSpent
 }
 
 func sortedKeys(m map[string]string) []string {

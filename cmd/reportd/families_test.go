@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reportd/reportd/reports/textcheck"
+)
+
+// runCLIEnv is runCLI with environment variables.
+func runCLIEnv(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), &env{stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}, args)
+	return code, out.String(), errb.String()
+}
+
+func needPDFToText(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (Debian: poppler-utils)")
+	}
+}
+
+// Every family renders its kind of form with every character present; the
+// third family exists only as a file in testdata.
+func TestRenderEachFamily(t *testing.T) {
+	needPDFToText(t)
+	tests := []struct {
+		name, input, templates string
+		pages                  int
+	}{
+		{"shanghai-2020", seedPath, "", 2},
+		{"national-2021", "../../testdata/families/national-2023.txt", "", 1},
+		{"tiny-2024 from a file", "../../testdata/families/tiny-2024.txt", "../../testdata/families/tiny", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"REPORTD_FAMILIES": tt.templates, "SOURCE_DATE_EPOCH": "1600000000"}
+			dir := t.TempDir()
+			code, out, errOut := runCLIEnv(t, vars, "render", "-format", "pdf", "-o", dir, tt.input)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, out, errOut)
+			}
+			fams, err := familiesFrom(tt.templates)
+			if err != nil {
+				t.Fatal(err)
+			}
+			forms, err := formReaders(fams).Open(tt.input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range forms {
+				f := &forms[i]
+				if !strings.HasPrefix(tt.name, f.Family) {
+					t.Errorf("form %s: family %q", f.Project, f.Family)
+				}
+				pdf, err := os.ReadFile(filepath.Join(dir, f.FileName()+".pdf"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text, err := textcheck.PDFText(context.Background(), pdf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fam, err := fams.Get(f.Family)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := textcheck.Check(textcheck.FormCells(f, fam.Funds.Unit == "万元"), text); !r.OK() {
+					t.Errorf("%s: %s", f.Project, r)
+				}
+				if strings.Contains(text, "草稿") {
+					t.Errorf("%s: a valid form is marked as a draft", f.Project)
+				}
+			}
+		})
+	}
+}
+
+// A draft with blank fields still renders, marked 草稿; -strict refuses it
+// and writes nothing.
+func TestRenderDraftAndStrict(t *testing.T) {
+	needPDFToText(t)
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(seed)
+	s = strings.Replace(s, "上半年发布申报通知，下半年完成申报审核。", "", 1)
+	s = strings.Replace(s, "=2500家", "", 1)
+	s = strings.Replace(s, "790,000.00", "", 1)
+	in := filepath.Join(t.TempDir(), "draft.txt")
+	if err := os.WriteFile(in, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	if code, out, errOut := runCLI(t, "render", "-strict", "-o", dir, in); code != 1 || !strings.Contains(errOut, "项目实施计划") {
+		t.Errorf("-strict: exit %d\n%s%s", code, out, errOut)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("-strict wrote %d files", len(files))
+	}
+
+	code, out, errOut := runCLI(t, "render", "-o", dir, in)
+	if code != 0 {
+		t.Fatalf("draft: exit %d\n%s%s", code, out, errOut)
+	}
+	pdf, err := os.ReadFile(filepath.Join(dir, "2020-上海市促进中小企业发展协调办公室-企业培育.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := textcheck.PDFText(context.Background(), pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "草稿") {
+		t.Error("the draft is not marked 草稿")
+	}
+}
