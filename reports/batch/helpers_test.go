@@ -1,8 +1,12 @@
 package batch_test
 
 import (
+	"time"
+
 	"archive/zip"
 	"bytes"
+	"github.com/go-co-op/gocron/v2"
+	"github.com/reportd/reportd/reports/batch"
 	"io"
 	"testing"
 )
@@ -26,4 +30,13 @@ func mustReadZipEntry(tb testing.TB, path, name string) []byte {
 		tb.Fatal(err)
 	}
 	return data
+}
+
+func mustCron(tb testing.TB, spec string, now time.Time) gocron.Cron {
+	tb.Helper()
+	c := gocron.NewDefaultCron(false)
+	if err := c.IsValid(spec, batch.Shanghai(), now); err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
