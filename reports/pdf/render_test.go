@@ -14,6 +14,7 @@ import (
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/pdf"
+	"github.com/reportd/reportd/reports/textcheck"
 	"github.com/reportd/reportd/reports/textform"
 )
 
@@ -60,85 +61,92 @@ func renderForm(tb testing.TB, r *pdf.Renderer, f *reports.Form) []byte {
 	return buf.Bytes()
 }
 
-// formTexts lists every printed value of a form, in reading order.
-func formTexts(f *reports.Form) []string {
-	var out []string
-	for _, fd := range reports.Fields {
-		if v := strings.TrimSpace(f.Get(fd.Key)); v != "" && fd.Key != "title" {
-			out = append(out, v)
-		}
-	}
-	for _, in := range f.Indicators {
-		for _, c := range reports.IndicatorFields {
-			if v := strings.TrimSpace(in.Get(c.Key)); v != "" {
-				out = append(out, v)
-			}
-		}
-	}
-	return out
+// fidelityCase is a form whose every character must come out of the PDF.
+type fidelityCase struct {
+	name     string
+	form     reports.Form
+	maxBytes int // 0: no size limit
 }
 
-// squeeze removes whitespace: pdftotext puts line breaks where layout did.
-func squeeze(s string) string {
-	return strings.Join(strings.Fields(s), "")
-}
-
-// inOrder reports whether the runes of want appear in text in order within
-// a window a little longer than want (a repeated header or 续 may interrupt).
-func inOrder(text, want []rune) bool {
-	limit := len(want) + 40 + len(want)/2
-	for start := range text {
-		if text[start] != want[0] {
-			continue
-		}
-		i := 1
-		for j := start + 1; i < len(want) && j < len(text) && j-start < limit; j++ {
-			if text[j] == want[i] {
-				i++
-			}
-		}
-		if i == len(want) {
-			return true
-		}
+func fidelityCases(tb testing.TB) []fidelityCase {
+	forms := seedForms(tb)
+	rare := forms[0]
+	rare.Project = "珺堃昇喆赟燊㛃项目"
+	rare.Overview = "吉野家的𠮷字（U+20BB7）来自后备字体，㛃字亦然。" + rare.Overview
+	punct := forms[1]
+	// Closing punctuation that must not start a line and opening brackets
+	// that must not end one, at every position of a line.
+	var b strings.Builder
+	for i := range 40 {
+		b.WriteString(strings.Repeat("中", i%7+1))
+		b.WriteString([]string{"，", "。", "、", "；", "：", "？", "！", "）", "》", "」", "——", "……"}[i%12])
+		b.WriteString([]string{"（", "《", "「", "“"}[i%4] + "注" + []string{"）", "》", "」", "”"}[i%4])
 	}
-	return false
+	punct.Measures = b.String()
+	punct.Plan = "详见 https://www.sheitc.sh.gov.cn/zxqy/20200101/a-very-long-path-name-that-does-not-fit-on-one-line-of-the-cell/index.html?id=1234567890&from=report 及附件。"
+	return []fidelityCase{
+		{"seed1", forms[0], 120_000},
+		{"seed2", forms[1], 120_000},
+		{"60 indicators 2000 chars", bigForm(tb), 0},
+		{"rare characters", rare, 0},
+		{"punctuation and URL", punct, 0},
+	}
 }
 
-func TestRenderSeedForms(t *testing.T) {
+// TestRenderFidelity renders forms and checks the PDFs as a clerk's tools
+// would: every character present in order (pdftotext), a clean file (qpdf),
+// embedded subset fonts (pdffonts), A4 pages (pdfinfo).
+func TestRenderFidelity(t *testing.T) {
 	r := mustRenderer(t)
-	dir := t.TempDir()
-	var paths []string
-	for i, f := range seedForms(t) {
-		t.Run(f.Project, func(t *testing.T) {
-			data := renderForm(t, r, &f)
-			path := filepath.Join(dir, f.FileName()+".pdf")
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			paths = append(paths, path)
+	for _, tc := range fidelityCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			data := renderForm(t, r, &tc.form)
+			path := writeFile(t, data)
 			run(t, "qpdf", "--check", path)
 			if got := pdfInfo(t, path)["Page size"]; got != "595.28 x 841.89 pts (A4)" {
 				t.Errorf("page size %q, want A4", got)
 			}
 			checkFonts(t, path)
-			text := []rune(squeeze(run(t, "pdftotext", "-enc", "UTF-8", "-raw", path, "-")))
-			for _, v := range formTexts(&f) {
-				if !inOrder(text, []rune(squeeze(v))) {
-					t.Errorf("form %d: text of a field not found in order: %.40q", i+1, v)
-				}
+			needTool(t, "pdftotext")
+			text, err := textcheck.PDFText(context.Background(), data)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if len(data) > 120_000 {
-				t.Errorf("%d bytes, want ≤ 120 KB", len(data))
+			if res := textcheck.Check(textcheck.FormCells(&tc.form, false), text); !res.OK() {
+				t.Error(res)
+			}
+			if tc.maxBytes > 0 && len(data) > tc.maxBytes {
+				t.Errorf("%d bytes, want ≤ %d", len(data), tc.maxBytes)
 			}
 		})
 	}
+}
+
+// TestRenderSeedTool runs the shared pdf-text-check tool on the sample's
+// two PDFs, as the acceptance check does.
+func TestRenderSeedTool(t *testing.T) {
 	tool := "/work/shared/tools/pdf-text-check"
-	if _, err := os.Stat(tool); err == nil && len(paths) == 2 {
-		needTool(t, "python3")
-		out, err := exec.Command(tool, seedPath, paths[0], paths[1]).CombinedOutput()
-		if err != nil {
-			t.Errorf("pdf-text-check: %v\n%s", err, out)
+	if p := os.Getenv("PDF_TEXT_CHECK"); p != "" {
+		tool = p
+	}
+	if _, err := os.Stat(tool); err != nil {
+		t.Skipf("pdf-text-check not found: %v", err)
+	}
+	needTool(t, "python3")
+	needTool(t, "pdftotext")
+	r := mustRenderer(t)
+	dir := t.TempDir()
+	args := []string{seedPath}
+	for _, f := range seedForms(t) {
+		path := filepath.Join(dir, f.FileName()+".pdf")
+		if err := os.WriteFile(path, renderForm(t, r, &f), 0o644); err != nil {
+			t.Fatal(err)
 		}
+		args = append(args, path)
+	}
+	out, err := exec.Command(tool, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdf-text-check: %v\n%s", err, out)
 	}
 }
 
@@ -159,19 +167,15 @@ func checkFonts(tb testing.TB, path string) {
 	}
 }
 
-func TestRenderRareCharacters(t *testing.T) {
+// The Extension B character comes from the fallback font.
+func TestRenderFallbackFont(t *testing.T) {
 	r := mustRenderer(t)
 	f := seedForms(t)[0]
-	f.Project = "珺堃昇喆赟燊㛃项目"
-	f.Overview = "吉野家的𠮷字（U+20BB7）来自后备字体。" + f.Overview
-	path := writeFile(t, renderForm(t, r, &f))
-	text := squeeze(run(t, "pdftotext", "-enc", "UTF-8", "-raw", path, "-"))
-	for _, want := range []string{"珺堃昇喆赟燊㛃项目", "吉野家的𠮷字（U+20BB7）来自后备字体。"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("pdftotext lacks %q", want)
-		}
+	f.Project = "𠮷野家"
+	out := run(t, "pdffonts", writeFile(t, renderForm(t, r, &f)))
+	if !strings.Contains(out, "+HanaMinB") {
+		t.Errorf("no HanaMinB subset for U+20BB7:\n%s", out)
 	}
-	checkFonts(t, path)
 }
 
 func TestRenderMissingCharacter(t *testing.T) {
