@@ -124,3 +124,21 @@ func TestRenderDraftAndStrict(t *testing.T) {
 		t.Error("the draft is not marked 草稿")
 	}
 }
+
+func TestVerify(t *testing.T) {
+	needPDFToText(t)
+	dir := t.TempDir()
+	if code, out, errOut := runCLI(t, "render", "-o", dir, seedPath); code != 0 {
+		t.Fatalf("render: exit %d\n%s%s", code, out, errOut)
+	}
+	pdfs, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+	code, out, errOut := runCLI(t, append([]string{"verify", seedPath}, pdfs...)...)
+	if code != 0 || strings.Count(out, ": OK ") != 2 {
+		t.Errorf("verify of complete PDFs: exit %d\n%s%s", code, out, errOut)
+	}
+	// Only one of the two PDFs: the other form's text is missing.
+	code, out, _ = runCLI(t, "verify", seedPath, pdfs[0])
+	if code != 1 || !strings.Contains(out, "FAIL") {
+		t.Errorf("verify with a PDF missing: exit %d\n%s", code, out)
+	}
+}

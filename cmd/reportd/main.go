@@ -33,6 +33,7 @@ var commands = map[string]command{
 	"validate": {"check form files and print each problem as FILE:LINE: 字段: message", runValidate},
 	"export":   {"convert form files to JSON (reportd/form/v1) or the seed's text format", runExport},
 	"families": {"list the form families (layouts) reportd knows", runFamilies},
+	"verify":   {"check that PDFs carry every character of their forms (needs pdftotext)", runVerify},
 	"render":   {"render form files as PDF or XLSX documents, one per form, into a directory", runRender},
 }
 

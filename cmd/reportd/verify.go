@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/reportd/reportd/reports/textcheck"
+)
+
+// runVerify checks that PDFs carry every character of their forms: how a
+// finance office confirms an archive (or a PDF from elsewhere) is complete.
+func runVerify(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if fs.NArg() < 2 {
+		return errors.New("usage: reportd verify FORMFILE PDF... (needs pdftotext, Debian package poppler-utils)")
+	}
+	families, err := familiesFrom(*tmplDir)
+	if err != nil {
+		return err
+	}
+	forms, err := formReaders(families).Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var text string
+	for _, path := range fs.Args()[1:] {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		t, err := textcheck.PDFText(ctx, data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		text += t
+	}
+	failed := false
+	for i := range forms {
+		f := &forms[i]
+		fam, err := families.Get(f.Family)
+		if err != nil {
+			return err
+		}
+		r := textcheck.Check(textcheck.FormCells(f, fam.Funds.Unit == "万元"), text)
+		fmt.Fprintf(e.stdout, "%s: %s\n", f.Project, r)
+		failed = failed || !r.OK()
+	}
+	if failed {
+		return exitError{1}
+	}
+	return nil
+}
