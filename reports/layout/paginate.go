@@ -174,6 +174,7 @@ type paginator struct {
 	segs                   []*segment // by grid column
 	header                 int        // index of the indicator header row, -1 if none
 	rowsOnPage             int        // pieces of rows placed on the page, repeated header aside
+	hdrH                   float64    // height of the repeated indicator header
 }
 
 func newPaginator(g *Grid, m Measurer) *paginator {
@@ -244,6 +245,9 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 		}
 		p.cells[ri] = infos
 	}
+	if p.header >= 0 {
+		p.hdrH, _ = p.remaining(p.header, make([]int, len(g.Rows[p.header].Cells)))
+	}
 	return p
 }
 
@@ -309,37 +313,35 @@ func (p *paginator) run() {
 	p.pageNumbers()
 }
 
+// titleBlock sets the title, the subtitle and the header lines above the
+// table. They only run onto a second page when absurdly long.
 func (p *paginator) titleBlock() {
 	ps := p.ps
-	w := p.right - p.left
-	if p.g.Title != "" {
-		lh := ps.TitleSize * titleLeadF
-		sp := p.breakText(p.g.Title, w, ps.TitleSize, RoleTitle)
-		for _, l := range p.lines[sp.start : sp.start+sp.n] {
-			lw := p.width(l, ps.TitleSize, RoleTitle)
-			p.text(p.left+(w-lw)/2, p.y+(lh-ps.TitleSize)/2+ascent*ps.TitleSize, RoleTitle, ps.TitleSize, l, "")
-			p.y += lh
-		}
-	}
-	if p.g.Subtitle != "" {
-		lh := ps.SubtitleSize * p.lf
-		sp := p.breakText(p.g.Subtitle, w, ps.SubtitleSize, RoleBody)
-		for _, l := range p.lines[sp.start : sp.start+sp.n] {
-			lw := p.width(l, ps.SubtitleSize, RoleBody)
-			p.text(p.left+(w-lw)/2, p.y+(lh-ps.SubtitleSize)/2+ascent*ps.SubtitleSize, RoleBody, ps.SubtitleSize, l, "")
-			p.y += lh
-		}
-	}
-	size := ps.HeadingSize
-	lh := size * p.lf
+	p.block(p.g.Title, RoleTitle, ps.TitleSize, ps.TitleSize*titleLeadF, true)
+	p.block(p.g.Subtitle, RoleBody, ps.SubtitleSize, ps.SubtitleSize*p.lf, true)
 	for _, h := range p.g.Header {
-		sp := p.breakText(h, w, size, RoleBody)
-		for _, l := range p.lines[sp.start : sp.start+sp.n] {
-			p.text(p.left, p.y+(lh-size)/2+ascent*size, RoleBody, size, l, "")
-			p.y += lh
-		}
+		p.block(h, RoleBody, ps.HeadingSize, ps.HeadingSize*p.lf, false)
 	}
 	p.y += headerGapEm * ps.BodySize
+}
+
+func (p *paginator) block(s string, role Role, size, lh float64, center bool) {
+	if s == "" {
+		return
+	}
+	w := p.right - p.left
+	sp := p.breakText(s, w, size, role)
+	for _, l := range p.lines[sp.start : sp.start+sp.n] {
+		if p.y+lh > p.yMax {
+			p.newPage()
+		}
+		x := p.left
+		if center {
+			x += (w - p.width(l, size, role)) / 2
+		}
+		p.text(x, p.y+(lh-size)/2+ascent*size, role, size, l, "")
+		p.y += lh
+	}
 }
 
 // remaining is the height the row still needs from the given line offsets,
@@ -390,7 +392,7 @@ func (p *paginator) place(r int, from []int, cont bool) (done, placed bool) {
 	row := p.g.Rows[r]
 	need, lines := p.remaining(r, from)
 	avail := p.yMax - p.y
-	atTop := p.rowsOnPage == 0
+	atTop := p.rowsOnPage == 0 && p.y <= p.tableTopContinued()+p.hdrH+0.01
 	// New merged cells start here: their text must fit on this page.
 	segOK := true
 	if !cont {
@@ -407,7 +409,7 @@ func (p *paginator) place(r int, from []int, cont bool) (done, placed bool) {
 	// Split the row when it is long (or could never fit a page).
 	fresh := p.yMax - p.tableTopContinued()
 	k := p.fitLines(r, from, avail)
-	splittable := row.Kind == RowField || row.Kind == RowIndicator
+	splittable := row.Kind == RowField || row.Kind == RowIndicator || need > fresh
 	if splittable && segOK && k >= 1 && (need > fresh || k >= 2 && lines >= 4) {
 		if need <= fresh && lines-k < 2 {
 			k = lines - 2 // leave at least two lines for the next page
@@ -433,6 +435,7 @@ func (p *paginator) place(r int, from []int, cont bool) (done, placed bool) {
 func (p *paginator) tableTopContinued() float64 {
 	return p.top + p.ps.HeadingSize*p.lf
 }
+
 
 // fitLines is how many lines of every non-merged cell of row r fit in avail.
 func (p *paginator) fitLines(r int, from []int, avail float64) int {

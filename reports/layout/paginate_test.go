@@ -1,0 +1,333 @@
+package layout_test
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/layout"
+)
+
+func TestPaginateSeedGolden(t *testing.T) {
+	fam := mustFamily(t, "shanghai-2020")
+	for i, f := range mustSeed(t) {
+		t.Run(f.Project, func(t *testing.T) {
+			doc, err := layout.Paginate(layout.Build(&f, fam), layout.MonoMeasurer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkDocument(t, &f, doc)
+			golden(t, fmt.Sprintf("doc-%d.json", i), rounded(doc))
+		})
+	}
+}
+
+const (
+	mm      = 72 / 25.4
+	a4W     = 210 * mm
+	a4H     = 297 * mm
+	yMax    = a4H - 35*mm // the bottom margin of shanghai-2020
+	topEdge = 37 * mm
+)
+
+// checkDocument asserts what must hold for every typeset form.
+func checkDocument(t *testing.T, f *reports.Form, doc *layout.Document) {
+	t.Helper()
+	if doc.WidthPt < a4W-0.01 || doc.WidthPt > a4W+0.01 || doc.HeightPt < a4H-0.01 || doc.HeightPt > a4H+0.01 {
+		t.Errorf("page %gx%g pt is not A4", doc.WidthPt, doc.HeightPt)
+	}
+	// Every character of every value appears exactly once, in order.
+	got := map[string]*strings.Builder{}
+	var order []string
+	tableStarted := false // an absurdly long header may push the table to page 2
+	for pi, p := range doc.Pages {
+		table := 0
+		for i, tx := range p.Texts {
+			if tx.Path != "" {
+				if got[tx.Path] == nil {
+					got[tx.Path] = &strings.Builder{}
+					order = append(order, tx.Path)
+				}
+				got[tx.Path].WriteString(tx.S)
+			}
+			isNumber := tx.S == fmt.Sprintf("— %d —", pi+1)
+			isDraft := tx.S == layout.DraftMark && tx.Gray > 0
+			switch {
+			case isNumber:
+				if tx.Y <= yMax {
+					t.Errorf("page %d: page number at %g is inside the type area", pi+1, tx.Y)
+				}
+			case isDraft:
+			default:
+				table++
+				if tx.Y > yMax || tx.Y < topEdge {
+					t.Errorf("page %d: %q at y=%g is outside the type area [%g, %g]", pi+1, tx.S, tx.Y, topEdge, yMax)
+				}
+			}
+			if tableStarted && i == 0 && !isDraft && tx.S != layout.ContinuedTable {
+				t.Errorf("page %d starts with %q, want %s", pi+1, tx.S, layout.ContinuedTable)
+			}
+		}
+		tableStarted = tableStarted || len(p.Rules) > 0
+		if table <= 1 {
+			t.Errorf("page %d is empty", pi+1)
+		}
+		if !strings.Contains(pageText(p), fmt.Sprintf("— %d —", pi+1)) {
+			t.Errorf("page %d has no page number", pi+1)
+		}
+		for _, r := range p.Rules {
+			if r.Y1 > yMax+0.01 || r.Y2 > yMax+0.01 || r.Y1 < topEdge || r.X1 < 28*mm-0.01 || r.X2 > a4W-26*mm+0.01 {
+				t.Errorf("page %d: rule %+v outside the type area", pi+1, r)
+			}
+		}
+		if doc.Draft != strings.Contains(pageText(p), layout.DraftMark) {
+			t.Errorf("page %d: draft %v but mark present %v", pi+1, doc.Draft, !doc.Draft)
+		}
+	}
+	for _, path := range order {
+		want := strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(valueOf(f, path))
+		if path == "funds.total" || path == "funds.current" || path == "funds.last_budget" || path == "funds.last_spent" {
+			continue // printed formatted; checked by Build tests
+		}
+		if g := got[path].String(); g != want {
+			t.Errorf("%s printed as\n%q\nwant\n%q", path, g, want)
+		}
+	}
+	for _, key := range []string{"project", "overview", "basis", "goals"} {
+		if strings.Trim(valueOf(f, key), "\r\n") != "" && got[key] == nil {
+			t.Errorf("%s is not printed", key)
+		}
+	}
+	for i := range f.Indicators {
+		p := reports.IndicatorPath(i, "level3")
+		if strings.Trim(f.Indicators[i].Level3, "\r\n") != "" && got[p] == nil {
+			t.Errorf("%s is not printed", p)
+		}
+	}
+}
+
+func valueOf(f *reports.Form, path string) string {
+	if rest, ok := strings.CutPrefix(path, "indicators["); ok {
+		var i int
+		var col string
+		fmt.Sscanf(rest, "%d", &i)
+		_, col, _ = strings.Cut(rest, "].")
+		return f.Indicators[i].Get(col)
+	}
+	return f.Get(path)
+}
+
+func pageText(p layout.Page) string {
+	var b strings.Builder
+	for _, t := range p.Texts {
+		b.WriteString(t.S)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// longForm has long fields with explicit line breaks and URLs, and many
+// indicators whose level-1 and level-2 groups straddle pages.
+func longForm(t testing.TB, indicators int) reports.Form {
+	f := mustSeed(t)[0]
+	f.Basis = strings.Repeat(f.Basis, 6)
+	f.Overview = "第一段：" + f.Overview + "\n第二段：详见https://www.sheitc.sh.gov.cn/zxqy/20200101/0123456789abcdef0123456789abcdef.html。\n\n" +
+		strings.Repeat("很长的说明文字——包括省略号……以及（括号）《书名》“引号”。", 40)
+	f.Indicators = nil
+	for i := range indicators {
+		f.Indicators = append(f.Indicators, reports.Indicator{
+			Level1: []string{"产出目标", "效果目标", "影响力目标"}[i*3/indicators],
+			Level2: fmt.Sprintf("二级指标%d", i/7),
+			Level3: fmt.Sprintf("第%d项三级指标的名称可能相当长需要换行显示", i+1),
+			Target: reports.Target(fmt.Sprintf(">=%d%%", i)),
+		})
+	}
+	return f
+}
+
+func TestPaginateLongForm(t *testing.T) {
+	f := longForm(t, 65)
+	g := layout.Build(&f, mustFamily(t, ""))
+	doc, err := layout.Paginate(g, layout.MonoMeasurer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Pages) < 5 {
+		t.Fatalf("%d pages: expected the long form to run over at least 5", len(doc.Pages))
+	}
+	checkDocument(t, &f, doc)
+	header, contLevel, contLabel := 0, 0, 0
+	for pi, p := range doc.Pages {
+		text := pageText(p)
+		hasIndicators := strings.Contains(text, "项三级指标")
+		hasHeader := strings.Contains(text, "一级目标\n二级目标\n三级目标\n指标目标值")
+		if hasIndicators && !hasHeader {
+			t.Errorf("page %d has indicators but no column header", pi+1)
+		}
+		if hasHeader {
+			header++
+		}
+		for _, tx := range p.Texts {
+			if strings.HasSuffix(tx.S, layout.ContinuedMark) {
+				if tx.Path != "" {
+					t.Errorf("page %d: repeat %q carries the path %s", pi+1, tx.S, tx.Path)
+				}
+				switch strings.TrimSuffix(tx.S, layout.ContinuedMark) {
+				case "产出目标", "效果目标", "影响力目标":
+					contLevel++
+				case "项目概况", "立项依据":
+					contLabel++
+				}
+			}
+		}
+	}
+	if header < 3 {
+		t.Errorf("column header on %d pages, want it repeated on every indicator page", header)
+	}
+	if contLevel == 0 {
+		t.Error("no merged level-1 cell was repeated with （续） on a new page")
+	}
+	if contLabel == 0 {
+		t.Error("no split long field repeated its label with （续）")
+	}
+}
+
+// Random forms of every size: the invariants hold whatever the content.
+func TestPaginateRandomForms(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	fam := mustFamily(t, "")
+	seed := mustSeed(t)
+	pieces := []string{"中小企业", "，", "。", "“专精特新”", "——", "……", "（二）", "《通知》", "2020年", "ISO 9001:2015 ",
+		"https://www.sheitc.sh.gov.cn/zxqy/abc.html", "\n", "1,234,567.89元", "珺堃昇喆赟燊㛃", "a"}
+	text := func(n int) string {
+		var b strings.Builder
+		for range r.IntN(n + 1) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	for i := range 150 {
+		f := seed[i%2]
+		for _, k := range []string{"project", "category", "overview", "basis", "necessity", "measures", "plan", "goals", "unit"} {
+			f.Set(k, text([]int{3, 40, 400}[r.IntN(3)]))
+		}
+		f.Indicators = nil
+		for j := range r.IntN(80) {
+			f.Indicators = append(f.Indicators, reports.Indicator{
+				Level1: []string{"产出目标", "效果目标", text(8)}[min(j/25, 2)], Level2: fmt.Sprint(j / (1 + r.IntN(10))),
+				Level3: text(12), Target: reports.Target(text(6)),
+			})
+		}
+		doc, err := layout.Paginate(layout.Build(&f, fam), layout.MonoMeasurer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDocument(t, &f, doc)
+		if t.Failed() {
+			t.Fatalf("form %d failed", i)
+		}
+	}
+}
+
+func TestPaginateMissingGlyphs(t *testing.T) {
+	f := mustSeed(t)[0]
+	f.Project = "𠮷野家"
+	f.Overview = "𠮷𠮷" + f.Overview + "\U000E0100"
+	f.Indicators[2].Target = "𠮷"
+	m := layout.MonoMeasurer{Missing: map[rune]bool{'𠮷': true, '\U000E0100': true}}
+	_, err := layout.Paginate(layout.Build(&f, mustFamily(t, "")), m)
+	var me *layout.MissingGlyphsError
+	if !errors.As(err, &me) {
+		t.Fatalf("err = %v, want *MissingGlyphsError", err)
+	}
+	want := []string{
+		"U+20BB7 𠮷 in 项目名称 (project)",
+		"U+20BB7 𠮷 in 项目概况 (overview)",
+		"U+E0100 \U000E0100 in 项目概况 (overview)",
+		"U+20BB7 𠮷 in 绩效指标第3行指标目标值 (indicators[2].target)",
+	}
+	var got []string
+	for _, m := range me.Missing {
+		got = append(got, m.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("missing glyphs\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(err.Error(), "U+20BB7") {
+		t.Errorf("message %q does not name the code point", err)
+	}
+}
+
+func TestPaginateDraftMark(t *testing.T) {
+	f := longForm(t, 30)
+	f.Unit = "" // a required field: the form becomes a draft
+	g := layout.Build(&f, mustFamily(t, ""))
+	if !g.Draft {
+		t.Fatal("not a draft")
+	}
+	doc, err := layout.Paginate(g, layout.MonoMeasurer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Draft {
+		t.Error("Document.Draft not set")
+	}
+	checkDocument(t, &f, doc)
+	for i, p := range doc.Pages {
+		if len(p.Texts) == 0 || p.Texts[0].S != layout.DraftMark || p.Texts[0].Gray == 0 {
+			t.Errorf("page %d has no light-gray 草稿 mark under its text", i+1)
+		}
+	}
+}
+
+// A third family needs only a file: this one lives in testdata of package
+// family and has a 5-column indicator table with an extra column.
+func TestPaginateTinyFamily(t *testing.T) {
+	reg, err := family.Load(nil, "../family/testdata/families")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam, err := reg.Get("tiny-2024")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := longForm(t, 12)
+	f.Set("extra.实施期目标", "三年内完成全部建设任务。")
+	for i := range f.Indicators {
+		f.Indicators[i].Set("绩效标准", fmt.Sprintf("标准%d", i))
+	}
+	f.Funds.Total = reports.Yuan(2_500_000)
+	g := layout.Build(&f, fam)
+	golden(t, "grid-tiny.json", g)
+	doc, err := layout.Paginate(g, layout.MonoMeasurer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := ""
+	for _, p := range doc.Pages {
+		text += strings.ReplaceAll(pageText(p), "\n", "")
+	}
+	for _, s := range []string{"三年内完成全部建设任务。", "标准11", "250.00", "项目总金额（万元）", "绩效标准"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("%q not printed", s)
+		}
+	}
+}
+
+func BenchmarkBuildPaginate(b *testing.B) {
+	fam := mustFamily(b, "")
+	for _, f := range mustSeed(b) {
+		b.Run(f.Project, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := layout.Paginate(layout.Build(&f, fam), layout.MonoMeasurer{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
