@@ -436,7 +436,6 @@ func (p *paginator) tableTopContinued() float64 {
 	return p.top + p.ps.HeadingSize*p.lf
 }
 
-
 // fitLines is how many lines of every non-merged cell of row r fit in avail.
 func (p *paginator) fitLines(r int, from []int, avail float64) int {
 	k := -1
