@@ -2,8 +2,8 @@ package xlsx_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
