@@ -397,3 +397,12 @@ func isDelimiter(c byte) bool {
 
 func u16(b []byte, i int) uint16 { return binary.BigEndian.Uint16(b[i:]) }
 func i16(b []byte, i int) int16  { return int16(binary.BigEndian.Uint16(b[i:])) }
+
+// GlyphData returns the glyf-table bytes of a glyph (empty for glyphs
+// without outline, nil when gid is out of range). Callers must not modify it.
+func (f *Font) GlyphData(gid uint16) []byte {
+	if int(gid) >= int(f.NumGlyphs) {
+		return nil
+	}
+	return f.glyph(gid)
+}

@@ -149,6 +149,7 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(seed)
+	f.Add(buildFont([][]byte{nil, triangle, triangle, composite(2)}, map[rune]uint16{'A': 3, 'B': 1, '中': 2}))
 	f.Add([]byte("ttcf"))
 	f.Add([]byte("OTTO\x00\x00\x00\x00\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
