@@ -46,6 +46,9 @@ func isSpace(r rune) bool {
 // isExtend reports whether r continues the character before it (combining
 // marks, variation selectors, joiners): a forced break never separates them.
 func isExtend(r rune) bool {
+	if r < 0x300 || r >= 0x3400 && r <= 0x9fff || r >= 0xac00 && r <= 0xd7a3 {
+		return false // Latin-1 and the CJK blocks: the hot path
+	}
 	return r == '\u200d' || r == '\u200c' || (r >= '\ufe00' && r <= '\ufe0f') ||
 		(r >= 0xe0100 && r <= 0xe01ef) || unicode.In(r, unicode.Mn, unicode.Me)
 }

@@ -14,6 +14,17 @@ type Breaker struct {
 	runes []rune
 	offs  []int   // byte offset of each rune, plus the end
 	ok    []uint8 // ok[i]: may a line start at rune i (breakOK, breakInURL)
+	adv   []float64
+	// lost collects the runes the Measurer lacked since the last
+	// takeLost, so Paginate can report them without measuring twice.
+	lost []rune
+}
+
+// takeLost returns and forgets the runes the Measurer reported missing.
+func (b *Breaker) takeLost() []rune {
+	l := b.lost
+	b.lost = b.lost[:0]
+	return l
 }
 
 // Values of Breaker.ok.
@@ -65,15 +76,30 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 	if p == "" {
 		return append(dst, "")
 	}
-	b.runes, b.offs = b.runes[:0], b.offs[:0]
+	b.runes, b.offs, b.adv = b.runes[:0], b.offs[:0], b.adv[:0]
+	total, trimmed := 0.0, 0.0 // trimmed: without trailing spaces
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRuneInString(p[i:])
+		em, found := m.Advance(role, r)
+		if !found {
+			em = 1
+			b.lost = append(b.lost, r)
+		}
+		w := em * size
+		total += w
+		if !isSpace(r) {
+			trimmed = total
+		}
 		b.runes = append(b.runes, r)
 		b.offs = append(b.offs, i)
+		b.adv = append(b.adv, w)
 		i += n
 	}
+	if trimmed <= width {
+		return append(dst, p) // the common case: no need to look for breaks
+	}
 	b.offs = append(b.offs, len(p))
-	runes := b.runes
+	runes, advs := b.runes, b.adv
 	n := len(runes)
 	if cap(b.ok) < n+1 {
 		b.ok = make([]uint8, n+1)
@@ -91,13 +117,6 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 	}
 	keepURLs(runes, ok)
 
-	adv := func(r rune) float64 {
-		em, found := m.Advance(role, r)
-		if !found {
-			em = 1
-		}
-		return em * size
-	}
 	lineStart := 0
 	lineW := 0.0   // width of runes[lineStart:i]
 	lastBreak := 0 // latest i > lineStart with ok[i]
@@ -107,7 +126,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 		if ok[i] == breakOK && i > lineStart {
 			lastBreak, wAtBreak = i, lineW
 		}
-		w := adv(r)
+		w := advs[i]
 		for lineW+w > width && i > lineStart && !isSpace(r) {
 			if lastBreak > lineStart {
 				dst = append(dst, p[b.offs[lineStart]:b.offs[lastBreak]])
@@ -140,7 +159,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 			dst = append(dst, p[b.offs[lineStart]:b.offs[j]])
 			lw := 0.0
 			for k := j; k < i; k++ {
-				lw += adv(runes[k])
+				lw += advs[k]
 			}
 			lineStart, lineW = j, lw
 		}

@@ -64,65 +64,45 @@ func (e *MissingGlyphsError) Error() string {
 // （续）, page numbers "— N —" and, for drafts, a 草稿 mark on every page.
 // It fails with *MissingGlyphsError when m lacks a character.
 func Paginate(g *Grid, m Measurer) (*Document, error) {
-	if err := checkGlyphs(g, m); err != nil {
-		return nil, err
-	}
 	p := newPaginator(g, m)
+	if len(p.missing) > 0 {
+		return nil, &MissingGlyphsError{Missing: p.missing}
+	}
 	p.run()
 	return p.doc, nil
 }
 
-func checkGlyphs(g *Grid, m Measurer) error {
-	var missing []MissingGlyph
-	seen := map[MissingGlyph]bool{}
-	check := func(s string, role Role, path, label string) {
+// lost records the runes the last breakText found no glyph for.
+func (p *paginator) lost(path, label string) {
+	for _, r := range p.br.takeLost() {
+		mg := MissingGlyph{Rune: r, Path: path, Label: label}
+		if p.seen == nil {
+			p.seen = map[MissingGlyph]bool{}
+		}
+		if !p.seen[mg] {
+			p.seen[mg] = true
+			p.missing = append(p.missing, mg)
+		}
+	}
+}
+
+// checkMarks checks the marks the paginator adds itself.
+func (p *paginator) checkMarks() {
+	check := func(s string, role Role, label string) {
 		for _, r := range s {
-			if r == '\n' || r == '\r' {
-				continue
-			}
-			if _, ok := m.Advance(role, r); !ok {
-				mg := MissingGlyph{Rune: r, Path: path, Label: label}
-				if !seen[mg] {
-					seen[mg] = true
-					missing = append(missing, mg)
-				}
+			if _, ok := p.m.Advance(role, r); !ok {
+				p.br.lost = append(p.br.lost, r)
 			}
 		}
+		p.lost("page", label)
 	}
-	check(g.Title, RoleTitle, "title", "标题")
-	check(g.Subtitle, RoleBody, "subtitle", "年度")
-	for _, h := range g.Header {
-		check(h, RoleBody, "header", h)
+	check(ContinuedTable, RoleHeading, ContinuedTable)
+	check(ContinuedMark, RoleHeading, ContinuedMark)
+	check(ContinuedMark, RoleBody, ContinuedMark)
+	check(pageNumberDash+" 0123456789", RoleBody, "页码")
+	if p.g.Draft {
+		check(DraftMark, RoleHeading, DraftMark)
 	}
-	for _, row := range g.Rows {
-		for _, c := range row.Cells {
-			switch {
-			case c.Path != "":
-				label := c.Label
-				if label == "" {
-					label = c.Path
-				}
-				check(c.Text, c.Role, c.Path, label)
-				if c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2 {
-					check(ContinuedMark, c.Role, c.Path, label)
-				}
-			default:
-				check(c.Text, c.Role, "label", c.Text)
-				if c.Kind == KindLabel {
-					check(ContinuedMark, c.Role, "label", c.Text)
-				}
-			}
-		}
-	}
-	check(ContinuedTable, RoleHeading, "page", ContinuedTable)
-	check(pageNumberDash+"0123456789", RoleBody, "page", "页码")
-	if g.Draft {
-		check(DraftMark, RoleHeading, "page", DraftMark)
-	}
-	if len(missing) > 0 {
-		return &MissingGlyphsError{Missing: missing}
-	}
-	return nil
 }
 
 // span is a run of lines in paginator.lines.
@@ -174,7 +154,10 @@ type paginator struct {
 	segs                   []*segment // by grid column
 	header                 int        // index of the indicator header row, -1 if none
 	rowsOnPage             int        // pieces of rows placed on the page, repeated header aside
-	hdrH                   float64    // height of the repeated indicator header
+	titleLines             []span     // title, subtitle, header lines
+	missing                []MissingGlyph
+	seen                   map[MissingGlyph]bool
+	hdrH                   float64 // height of the repeated indicator header
 }
 
 func newPaginator(g *Grid, m Measurer) *paginator {
@@ -238,13 +221,33 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 			info := cellInfo{size: size, lh: size * p.lf, x: p.xs[c.Col], w: p.xs[end] - p.xs[c.Col],
 				merge: c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2}
 			info.lines = p.breakText(c.Text, info.w-2*p.pad, size, c.Role)
+			if c.Path != "" {
+				label := c.Label
+				if label == "" {
+					label = c.Path
+				}
+				p.lost(c.Path, label)
+			} else {
+				p.lost("label", c.Text)
+			}
 			if c.Kind == KindLabel && row.Kind == RowField {
 				info.cont = p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, size, c.Role)
+				p.br.takeLost()
 			}
 			infos[ci] = info
 		}
 		p.cells[ri] = infos
 	}
+	w := p.right - p.left
+	p.titleLines = append(p.titleLines, p.breakText(g.Title, w, ps.TitleSize, RoleTitle))
+	p.lost("title", "标题")
+	p.titleLines = append(p.titleLines, p.breakText(g.Subtitle, w, ps.SubtitleSize, RoleBody))
+	p.lost("subtitle", "副标题")
+	for _, h := range g.Header {
+		p.titleLines = append(p.titleLines, p.breakText(h, w, ps.HeadingSize, RoleBody))
+		p.lost("header", h)
+	}
+	p.checkMarks()
 	if p.header >= 0 {
 		p.hdrH, _ = p.remaining(p.header, make([]int, len(g.Rows[p.header].Cells)))
 	}
@@ -317,20 +320,20 @@ func (p *paginator) run() {
 // table. They only run onto a second page when absurdly long.
 func (p *paginator) titleBlock() {
 	ps := p.ps
-	p.block(p.g.Title, RoleTitle, ps.TitleSize, ps.TitleSize*titleLeadF, true)
-	p.block(p.g.Subtitle, RoleBody, ps.SubtitleSize, ps.SubtitleSize*p.lf, true)
-	for _, h := range p.g.Header {
-		p.block(h, RoleBody, ps.HeadingSize, ps.HeadingSize*p.lf, false)
+	if p.g.Title != "" {
+		p.block(p.titleLines[0], RoleTitle, ps.TitleSize, ps.TitleSize*titleLeadF, true)
+	}
+	if p.g.Subtitle != "" {
+		p.block(p.titleLines[1], RoleBody, ps.SubtitleSize, ps.SubtitleSize*p.lf, true)
+	}
+	for _, sp := range p.titleLines[2:] {
+		p.block(sp, RoleBody, ps.HeadingSize, ps.HeadingSize*p.lf, false)
 	}
 	p.y += headerGapEm * ps.BodySize
 }
 
-func (p *paginator) block(s string, role Role, size, lh float64, center bool) {
-	if s == "" {
-		return
-	}
+func (p *paginator) block(sp span, role Role, size, lh float64, center bool) {
 	w := p.right - p.left
-	sp := p.breakText(s, w, size, role)
 	for _, l := range p.lines[sp.start : sp.start+sp.n] {
 		if p.y+lh > p.yMax {
 			p.newPage()
