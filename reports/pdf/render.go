@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
@@ -116,13 +117,22 @@ func missingToProblems(f *reports.Form, err error) error {
 			Severity: reports.SeverityError,
 			Path:     path,
 			Line:     f.Line(path),
-			Message:  fmt.Sprintf("字符 %c (U+%04X) 无可用字体，无法打印", m.Rune, m.Rune),
+			Message:  fmt.Sprintf("字符 %s 无可用字体，无法打印", showRune(m.Rune)),
 		})
-		chars = append(chars, fmt.Sprintf("U+%04X %c in %s", m.Rune, m.Rune, m.Label))
+		chars = append(chars, fmt.Sprintf("%s in %s", showRune(m.Rune), m.Label))
 	}
 	return &reports.Error{
 		Code:     reports.EINVALID,
 		Message:  "characters not in any font: " + strings.Join(chars, "; "),
 		Problems: probs,
 	}
+}
+
+// showRune names a character for messages: "U+20BB7 𠮷", or only the code
+// point when the character itself would print as nothing or a box.
+func showRune(r rune) string {
+	if unicode.IsGraphic(r) && !unicode.Is(unicode.Co, r) {
+		return fmt.Sprintf("U+%04X %c", r, r)
+	}
+	return fmt.Sprintf("U+%04X", r)
 }

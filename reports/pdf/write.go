@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/klauspost/compress/zlib"
 
@@ -89,10 +88,7 @@ func (e *MissingError) Error() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "U+%04X", m.Rune)
-		if utf8.ValidRune(m.Rune) && m.Rune >= 0x20 {
-			fmt.Fprintf(&b, " %c", m.Rune)
-		}
+		b.WriteString(showRune(m.Rune))
 		if m.Path != "" {
 			fmt.Fprintf(&b, " in %s (%s)", reports.LabelOf(m.Path), m.Path)
 		}

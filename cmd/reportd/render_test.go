@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Bad input of any kind exits 1 with a message naming the problem and
+// leaves the output directory as it was: no partial or temporary files.
+func TestRenderFailures(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(in, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	missing := write("missing-glyph.txt", strings.Replace(string(seed), "上半年发布申报通知", "上半年发布\U0010FFFD申报通知", 1))
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"no such file", []string{"/nonexistent/forms.txt"}, "nonexistent"},
+		{"unknown format", []string{"-format", "docx", seedPath}, "docx"},
+		{"character in no font", []string{missing}, "U+10FFFD"},
+		{"not a form", []string{write("garbage.txt", "hello\tworld\n")}, "garbage.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := t.TempDir()
+			code, stdout, stderr := runCLI(t, append([]string{"render", "-o", out}, tt.args...)...)
+			if code != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, want 1 with %q in stderr\nstdout: %s\nstderr: %s", code, tt.want, stdout, stderr)
+			}
+			files, _ := os.ReadDir(out)
+			for _, f := range files {
+				// A form that renders may be written; never a temporary file.
+				if strings.HasPrefix(f.Name(), ".") || !strings.HasSuffix(f.Name(), ".pdf") {
+					t.Errorf("left %s in the output directory", f.Name())
+				}
+			}
+			if tt.name != "character in no font" && len(files) != 0 {
+				t.Errorf("wrote %d files for bad input", len(files))
+			}
+		})
+	}
+	t.Run("no output directory", func(t *testing.T) {
+		code, _, stderr := runCLI(t, "render", "-o", filepath.Join(in, "absent"), seedPath)
+		if code != 1 || !strings.Contains(stderr, "absent") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+}
