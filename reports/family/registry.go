@@ -96,7 +96,7 @@ func (r *Registry) loadFS(fsys fs.FS, root, prefix string) error {
 		if want := strings.TrimSuffix(e.Name(), ".json"); fam.Name != want {
 			return &Error{File: src, Path: "name", Msg: fmt.Sprintf("%q must equal the file name %q", fam.Name, want)}
 		}
-		if old, ok := r.byName[fam.Name]; ok && old.Source[:len(prefix)] == prefix {
+		if old, ok := r.byName[fam.Name]; ok && strings.HasPrefix(old.Source, prefix) {
 			return &Error{File: src, Path: "name", Msg: fmt.Sprintf("%q is also declared by %s", fam.Name, old.Source)}
 		}
 		r.byName[fam.Name] = fam
