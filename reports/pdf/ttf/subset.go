@@ -53,27 +53,7 @@ func (f *Font) Subset(dst []byte, gids []uint16) ([]byte, []uint16, error) {
 		}
 	}
 
-	// glyf and loca: each glyph padded to 4 bytes, composites patched.
-	n := len(all)
-	size := 0
-	for _, g := range all {
-		size += (f.glyphLen(g) + 3) &^ 3
-	}
-	glyf := make([]byte, 0, size)
-	offsets := make([]uint32, n+1)
-	for i, g := range all {
-		offsets[i] = uint32(len(glyf))
-		start := len(glyf)
-		glyf = append(glyf, f.glyph(g)...)
-		if len(glyf)-start >= 10 && int16(binary.BigEndian.Uint16(glyf[start:])) < 0 {
-			patchComponents(glyf[start:], newID)
-		}
-		for len(glyf)%4 != 0 {
-			glyf = append(glyf, 0)
-		}
-	}
-	offsets[n] = uint32(len(glyf))
-	return f.assemble(dst, all, glyf, offsets), all, nil
+	return f.assemble(dst, all, newID, nil), all, nil
 }
 
 // SubsetKeepIDs writes a subset that keeps the original glyph numbering:
@@ -93,22 +73,11 @@ func (f *Font) SubsetKeepIDs(dst []byte, gids []uint16) ([]byte, error) {
 		}
 	}
 	used[0] = true
-	n := int(f.NumGlyphs)
-	all := make([]uint16, n)
-	offsets := make([]uint32, n+1)
-	var glyf []byte
-	for g := range n {
+	all := make([]uint16, f.NumGlyphs)
+	for g := range all {
 		all[g] = uint16(g)
-		offsets[g] = uint32(len(glyf))
-		if used[uint16(g)] {
-			glyf = append(glyf, f.glyph(uint16(g))...)
-			for len(glyf)%4 != 0 {
-				glyf = append(glyf, 0)
-			}
-		}
 	}
-	offsets[n] = uint32(len(glyf))
-	return f.assemble(dst, all, glyf, offsets), nil
+	return f.assemble(dst, all, nil, func(g uint16) bool { return !used[g] }), nil
 }
 
 func (f *Font) glyphLen(g uint16) int { return int(f.loca[g+1] - f.loca[g]) }
@@ -178,88 +147,130 @@ func patchComponents(d []byte, newID map[uint16]uint16) {
 	}
 }
 
-// assemble writes the sfnt: the required tables with counts patched, plus
-// the hinting tables, in tag order with checksums.
-func (f *Font) assemble(dst []byte, all []uint16, glyf []byte, offsets []uint32) []byte {
+// assemble writes the sfnt of the glyphs all (new glyph i = old all[i])
+// straight into dst: directory, then the tables in tag order with the
+// glyph data copied once from the source font. newID renumbers composite
+// components (nil: numbering kept); empty reports glyphs to leave without
+// outline (nil: none).
+func (f *Font) assemble(dst []byte, all []uint16, newID map[uint16]uint16, empty func(uint16) bool) []byte {
 	n := len(all)
-	long := offsets[n] > 0x1FFFE
-	var loca []byte
+	glyphLen := func(g uint16) int {
+		if empty != nil && empty(g) {
+			return 0
+		}
+		return (f.glyphLen(g) + 3) &^ 3
+	}
+	glyfLen := 0
+	for _, g := range all {
+		glyfLen += glyphLen(g)
+	}
+	long := glyfLen > 0x1FFFE
+	locaLen := 2 * (n + 1)
 	if long {
-		loca = make([]byte, 4*(n+1))
-		for i, o := range offsets {
-			binary.BigEndian.PutUint32(loca[4*i:], o)
-		}
-	} else {
-		loca = make([]byte, 2*(n+1))
-		for i, o := range offsets {
-			binary.BigEndian.PutUint16(loca[2*i:], uint16(o/2))
-		}
+		locaLen = 4 * (n + 1)
 	}
-	hmtx := make([]byte, 4*n)
-	for i, g := range all {
-		binary.BigEndian.PutUint16(hmtx[4*i:], f.adv[g])
-		// The left side bearing is the glyph's xMin for TrueType outlines.
-		if d := f.glyph(g); len(d) >= 4 {
-			copy(hmtx[4*i+2:], d[2:4])
-		}
-	}
-	head := slices.Clone(f.head[:54])
-	binary.BigEndian.PutUint32(head[8:], 0) // checkSumAdjustment, set below
-	binary.BigEndian.PutUint16(head[50:], 0)
-	if long {
-		binary.BigEndian.PutUint16(head[50:], 1)
-	}
-	hhea := slices.Clone(f.hhea[:36])
-	binary.BigEndian.PutUint16(hhea[34:], uint16(n))
-	maxp := slices.Clone(f.maxp)
-	binary.BigEndian.PutUint16(maxp[4:], uint16(n))
-
 	type table struct {
-		tag  string
-		data []byte
+		tag    string
+		length int
+		src    []byte // copied as is; nil for the tables written here
 	}
-	tables := []table{ // sorted by tag, as the directory requires
-		{"cmap", minimalCmap}, {"cvt ", f.cvt}, {"fpgm", f.fpgm}, {"glyf", glyf}, {"head", head},
-		{"hhea", hhea}, {"hmtx", hmtx}, {"loca", loca}, {"maxp", maxp}, {"prep", f.prep},
+	tables := make([]table, 0, 10) // sorted by tag, as the directory requires
+	for _, t := range []table{
+		{"cmap", len(minimalCmap), minimalCmap}, {"cvt ", len(f.cvt), f.cvt}, {"fpgm", len(f.fpgm), f.fpgm},
+		{"glyf", glyfLen, nil}, {"head", 54, nil}, {"hhea", 36, nil}, {"hmtx", 4 * n, nil},
+		{"loca", locaLen, nil}, {"maxp", len(f.maxp), nil}, {"prep", len(f.prep), f.prep},
+	} {
+		if t.length > 0 {
+			tables = append(tables, t)
+		}
 	}
-	tables = slices.DeleteFunc(tables, func(t table) bool { return t.data == nil })
-
 	nt := len(tables)
+	total := 12 + 16*nt
+	for _, t := range tables {
+		total += (t.length + 3) &^ 3
+	}
+	base := len(dst)
+	dst = slices.Grow(dst, total)
+	out := dst[base : base+total]
+	clear(out)
+	be := binary.BigEndian
+
 	entrySel := 0
 	for 1<<(entrySel+1) <= nt {
 		entrySel++
 	}
 	searchRange := 16 << entrySel
-	base := len(dst)
-	hdr := make([]byte, 12+16*nt)
-	binary.BigEndian.PutUint32(hdr, 0x00010000)
-	binary.BigEndian.PutUint16(hdr[4:], uint16(nt))
-	binary.BigEndian.PutUint16(hdr[6:], uint16(searchRange))
-	binary.BigEndian.PutUint16(hdr[8:], uint16(entrySel))
-	binary.BigEndian.PutUint16(hdr[10:], uint16(nt*16-searchRange))
-	off := len(hdr)
-	headOff := 0
+	be.PutUint32(out, 0x00010000)
+	be.PutUint16(out[4:], uint16(nt))
+	be.PutUint16(out[6:], uint16(searchRange))
+	be.PutUint16(out[8:], uint16(entrySel))
+	be.PutUint16(out[10:], uint16(nt*16-searchRange))
+
+	off, headOff := 12+16*nt, 0
 	for i, t := range tables {
-		rec := hdr[12+16*i:]
-		copy(rec, t.tag)
-		binary.BigEndian.PutUint32(rec[4:], checksum(t.data))
-		binary.BigEndian.PutUint32(rec[8:], uint32(off))
-		binary.BigEndian.PutUint32(rec[12:], uint32(len(t.data)))
-		if t.tag == "head" {
+		d := out[off : off+t.length]
+		switch t.tag {
+		case "glyf":
+			p := 0
+			for _, g := range all {
+				l := glyphLen(g)
+				if l > 0 {
+					copy(d[p:], f.glyph(g))
+					if newID != nil && f.glyphLen(g) >= 10 && int16(be.Uint16(d[p:])) < 0 {
+						patchComponents(d[p:p+f.glyphLen(g)], newID)
+					}
+				}
+				p += l
+			}
+		case "head":
+			copy(d, f.head[:54])
+			be.PutUint32(d[8:], 0) // checkSumAdjustment, set below
+			be.PutUint16(d[50:], 0)
+			if long {
+				be.PutUint16(d[50:], 1)
+			}
 			headOff = off
+		case "hhea":
+			copy(d, f.hhea[:36])
+			be.PutUint16(d[34:], uint16(n))
+		case "hmtx":
+			for k, g := range all {
+				be.PutUint16(d[4*k:], f.adv[g])
+				// The left side bearing is the glyph's xMin for TrueType outlines.
+				if gd := f.glyph(g); len(gd) >= 4 && glyphLen(g) > 0 {
+					copy(d[4*k+2:], gd[2:4])
+				}
+			}
+		case "loca":
+			p := 0
+			for k, g := range all {
+				if long {
+					be.PutUint32(d[4*k:], uint32(p))
+				} else {
+					be.PutUint16(d[2*k:], uint16(p/2))
+				}
+				p += glyphLen(g)
+			}
+			if long {
+				be.PutUint32(d[4*n:], uint32(p))
+			} else {
+				be.PutUint16(d[2*n:], uint16(p/2))
+			}
+		case "maxp":
+			copy(d, f.maxp)
+			be.PutUint16(d[4:], uint16(n))
+		default:
+			copy(d, t.src)
 		}
-		off += (len(t.data) + 3) &^ 3
+		rec := out[12+16*i:]
+		copy(rec, t.tag)
+		be.PutUint32(rec[4:], checksum(out[off:off+((t.length+3)&^3)]))
+		be.PutUint32(rec[8:], uint32(off))
+		be.PutUint32(rec[12:], uint32(t.length))
+		off += (t.length + 3) &^ 3
 	}
-	dst = slices.Grow(dst, off)
-	dst = append(dst, hdr...)
-	for _, t := range tables {
-		dst = append(dst, t.data...)
-		for (len(dst)-base)%4 != 0 {
-			dst = append(dst, 0)
-		}
-	}
-	binary.BigEndian.PutUint32(dst[base+headOff+8:], 0xB1B0AFBA-checksum(dst[base:]))
-	return dst
+	be.PutUint32(out[headOff+8:], 0xB1B0AFBA-checksum(out))
+	return dst[:base+total]
 }
 
 // minimalCmap is a format 4 cmap mapping nothing: a PDF reaches the glyphs

@@ -1,0 +1,224 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/formfile"
+	"github.com/reportd/reportd/reports/store"
+)
+
+// Config is what the service is built from. Store and at least one
+// renderer are required; the rest have working defaults.
+type Config struct {
+	Store store.Store
+	// Renderers by format name ("pdf", "xlsx"): reports.Renderer.Format().
+	Renderers map[string]reports.Renderer
+	// Readers parse request bodies; formfile.Default() when nil. Register
+	// formfile.XLSX to accept workbooks.
+	Readers formfile.Readers
+	// Validate checks a form before it is stored or rendered; forms with
+	// errors are refused with 422. Nil means reports.Check with
+	// reports.DefaultRules.
+	Validate func(*reports.Form) reports.Problems
+	Logger   *slog.Logger // nil discards logs
+
+	BodyLimit     int64         // largest request body; 10 MB when 0
+	RenderTimeout time.Duration // longest single render; 30 s when 0
+	RenderWorkers int           // renders at once; GOMAXPROCS when 0
+	RenderQueue   int           // renders waiting for a worker before 503; 4×workers when 0
+	CacheBytes    int64         // rendered documents kept by content hash; 64 MB when 0, <0 disables
+
+	// Server timeouts used by Serve.
+	ReadTimeout     time.Duration // whole request incl. body; 60 s when 0
+	WriteTimeout    time.Duration // whole response; RenderTimeout + 30 s when 0
+	IdleTimeout     time.Duration // keep-alive; 120 s when 0
+	ShutdownTimeout time.Duration // in-flight requests get this long after the signal; 60 s when 0
+}
+
+func (c *Config) defaults() error {
+	if c.Store == nil {
+		return errors.New("api: no store")
+	}
+	if len(c.Renderers) == 0 {
+		return errors.New("api: no renderer")
+	}
+	for name, r := range c.Renderers {
+		if r == nil || r.Format() != name {
+			return fmt.Errorf("api: renderer %q is nil or reports another format", name)
+		}
+	}
+	if c.Readers == nil {
+		c.Readers = formfile.Default()
+	}
+	if c.Validate == nil {
+		c.Validate = func(f *reports.Form) reports.Problems { return reports.Check(f, reports.DefaultRules) }
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.BodyLimit <= 0 {
+		c.BodyLimit = 10 << 20
+	}
+	if c.RenderTimeout <= 0 {
+		c.RenderTimeout = 30 * time.Second
+	}
+	if c.RenderWorkers <= 0 {
+		c.RenderWorkers = runtime.GOMAXPROCS(0)
+	}
+	if c.RenderQueue <= 0 {
+		c.RenderQueue = 4 * c.RenderWorkers
+	}
+	if c.CacheBytes == 0 {
+		c.CacheBytes = 64 << 20
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 60 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = c.RenderTimeout + 30*time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 120 * time.Second
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 60 * time.Second
+	}
+	return nil
+}
+
+// Server is the HTTP service. It is an http.Handler.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	echo    *echo.Echo
+	pool    *pool
+	cache   *cache
+	metrics *metrics
+}
+
+// New builds the service.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		pool:    newPool(cfg.RenderWorkers, cfg.RenderQueue),
+		cache:   newCache(cfg.CacheBytes),
+		metrics: newMetrics(),
+	}
+	e := echo.NewWithConfig(echo.Config{
+		Logger:                       cfg.Logger,
+		NoGroupAutoRegister404Routes: true,
+	})
+	// Errors are handled (and logged, and counted) by observe; this only
+	// sees what happens outside the middleware chain.
+	e.HTTPErrorHandler = func(c *echo.Context, err error) { s.writeError(c, err) }
+	e.Use(
+		middleware.RequestID(),
+		s.observe,
+		middleware.Recover(),
+		securityHeaders,
+	)
+	s.routes(e)
+	s.echo = e
+	return s, nil
+}
+
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler)
+	e.GET("/openapi.json", s.openapi)
+
+	anyRole := s.require(store.RoleAdmin, store.RoleClerk, store.RoleService)
+	forms := s.require(store.RoleAdmin, store.RoleClerk)
+	v1 := e.Group("/api/v1")
+	v1.POST("/render", s.render, anyRole)
+	v1.POST("/forms/import", s.importForms, forms)
+	v1.GET("/forms", s.listForms, forms)
+	// /forms/{id}.pdf and .xlsx share this route: Echo parameters run to
+	// the next slash, so getForm dispatches on the suffix.
+	v1.GET("/forms/:id", s.getForm, forms)
+	v1.PUT("/forms/:id", s.putForm, forms)
+	v1.DELETE("/forms/:id", s.deleteForm, forms)
+	v1.GET("/forms/:id/versions", s.formVersions, forms)
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists the registered routes (method and Echo path), for
+// documentation checks.
+func (s *Server) Routes() echo.Routes { return s.echo.Router().Routes() }
+
+// Serve answers requests on ln until ctx is done, then stops accepting
+// connections and waits up to ShutdownTimeout for requests in flight
+// (renders included) to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if err2 := <-done; !errors.Is(err2, http.ErrServerClosed) && err == nil {
+		err = err2
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		return next(c)
+	}
+}
+
+func (s *Server) healthz(c *echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c *echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		return &reports.Error{Code: reports.EUNAVAILABLE, Message: "store unreachable", Err: err}
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/formfile"
+	"github.com/reportd/reportd/reports/textform"
+)
+
+// XLSXType is the media type of workbooks.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// readBody reads the whole request body, at most BodyLimit bytes.
+func (s *Server) readBody(c *echo.Context) ([]byte, error) {
+	r := c.Request()
+	tooLarge := reports.Errorf(reports.ETOOLARGE, "request body is larger than %d bytes", s.cfg.BodyLimit)
+	if r.ContentLength > s.cfg.BodyLimit {
+		return nil, tooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.BodyLimit+1))
+	if err != nil {
+		return nil, &reports.Error{Code: reports.EINVALID, Message: "cannot read request body", Err: err}
+	}
+	if int64(len(data)) > s.cfg.BodyLimit {
+		return nil, tooLarge
+	}
+	return data, nil
+}
+
+// kindOf chooses the reader from Content-Type.
+func kindOf(contentType string) (formfile.Kind, error) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if contentType == "" || err != nil {
+		return "", echo.NewHTTPError(http.StatusUnsupportedMediaType,
+			"Content-Type is missing or malformed: use application/json, text/plain; charset=utf-8 or "+XLSXType)
+	}
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return formfile.JSON, nil
+	case mt == "text/plain" || mt == "text/tab-separated-values":
+		return formfile.Text, nil
+	case mt == XLSXType:
+		return formfile.XLSX, nil
+	}
+	return "", echo.NewHTTPError(http.StatusUnsupportedMediaType,
+		fmt.Sprintf("unsupported Content-Type %q: use application/json, text/plain; charset=utf-8 or %s", mt, XLSXType))
+}
+
+// readForms parses the request body into forms and checks them. Forms
+// with errors make the whole request a 422 listing every problem; the
+// warnings of valid forms are returned.
+func (s *Server) readForms(c *echo.Context) ([]reports.Form, []problem, error) {
+	kind, err := kindOf(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, ok := s.cfg.Readers[kind]; !ok {
+		return nil, nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("this server does not read %s bodies", kind))
+	}
+	data, err := s.readBody(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	forms, err := s.cfg.Readers.Read(kind, bytes.NewReader(data), "body")
+	if err != nil {
+		return nil, nil, parseError(err)
+	}
+	var errs, warns []problem
+	for i := range forms {
+		for _, p := range problemsOf(i, s.cfg.Validate(&forms[i])) {
+			if p.Severity == string(reports.SeverityError) {
+				errs = append(errs, p)
+			} else {
+				warns = append(warns, p)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, &invalid{msg: fmt.Sprintf("%d problems in %d forms; nothing was done", len(errs), len(forms)), problems: errs}
+	}
+	return forms, warns, nil
+}
+
+// parseError turns a reader's failure into a 422 with one problem, keeping
+// the line when the reader knows it.
+func parseError(err error) error {
+	var re *reports.Error
+	if errors.As(err, &re) && re.Code != reports.EINVALID && re.Code != "" {
+		return err
+	}
+	if errors.As(err, &re) && len(re.Problems) > 0 {
+		return &invalid{msg: re.Message, problems: problemsOf(0, re.Problems)}
+	}
+	p := problem{Severity: string(reports.SeverityError), Message: err.Error()}
+	var te *textform.Error
+	if errors.As(err, &te) {
+		p.Line, p.Message = te.Line, te.Msg
+	}
+	return &invalid{msg: "the body is not a readable form: " + p.Message, problems: []problem{p}}
+}

@@ -1,0 +1,295 @@
+package api
+
+import (
+	"archive/zip"
+	"bytes"
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/store"
+)
+
+// pool bounds renders: workers run at once, up to queue more wait, the
+// rest are refused (503) so that memory stays bounded under any load.
+type pool struct {
+	slots   chan struct{}
+	mu      sync.Mutex
+	waiting int
+	queue   int
+}
+
+func newPool(workers, queue int) *pool {
+	return &pool{slots: make(chan struct{}, workers), queue: queue}
+}
+
+func (p *pool) load() (running, waiting int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.slots), p.waiting
+}
+
+var errBusy = reports.Errorf(reports.EUNAVAILABLE, "too many renders in progress; retry shortly")
+
+// do runs fn on a worker slot.
+func (p *pool) do(ctx context.Context, fn func() error) error {
+	select {
+	case p.slots <- struct{}{}:
+	default:
+		p.mu.Lock()
+		if p.waiting >= p.queue {
+			p.mu.Unlock()
+			return errBusy
+		}
+		p.waiting++
+		p.mu.Unlock()
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		p.mu.Lock()
+		p.waiting--
+		p.mu.Unlock()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	defer func() { <-p.slots }()
+	return fn()
+}
+
+// cache keeps rendered documents by content hash and format, least
+// recently used out first, and renders each key once when several
+// requests ask at the same time.
+type cache struct {
+	max      int64
+	mu       sync.Mutex
+	bytes    int64
+	order    *list.List // of *entry, most recent first
+	entries  map[string]*list.Element
+	inflight map[string]*call
+}
+
+type entry struct {
+	key  string
+	data []byte
+}
+
+type call struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+func newCache(max int64) *cache {
+	return &cache{max: max, order: list.New(), entries: map[string]*list.Element{}, inflight: map[string]*call{}}
+}
+
+func (c *cache) size() (entries int, bytes int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries), c.bytes
+}
+
+// get returns the document for key, calling render when it is not cached.
+// cached says whether render was skipped.
+func (c *cache) get(ctx context.Context, key string, render func() ([]byte, error)) (data []byte, cached bool, err error) {
+	c.mu.Lock()
+	if el, ok := c.entries[key]; ok {
+		c.order.MoveToFront(el)
+		c.mu.Unlock()
+		return el.Value.(*entry).data, true, nil
+	}
+	if cl, ok := c.inflight[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-cl.done:
+			return cl.data, cl.err == nil, cl.err
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	}
+	cl := &call{done: make(chan struct{})}
+	c.inflight[key] = cl
+	c.mu.Unlock()
+
+	cl.data, cl.err = render()
+
+	c.mu.Lock()
+	delete(c.inflight, key)
+	if cl.err == nil && c.max > 0 && int64(len(cl.data)) <= c.max/4 {
+		c.entries[key] = c.order.PushFront(&entry{key: key, data: cl.data})
+		c.bytes += int64(len(cl.data))
+		for c.bytes > c.max {
+			el := c.order.Back()
+			e := el.Value.(*entry)
+			c.order.Remove(el)
+			delete(c.entries, e.key)
+			c.bytes -= int64(len(e.data))
+		}
+	}
+	c.mu.Unlock()
+	close(cl.done)
+	return cl.data, false, cl.err
+}
+
+// renderer returns the renderer of the ?format= (pdf when absent).
+func (s *Server) renderer(format string) (reports.Renderer, error) {
+	if format == "" {
+		format = "pdf"
+	}
+	r, ok := s.cfg.Renderers[strings.ToLower(format)]
+	if !ok {
+		return nil, reports.Errorf(reports.EINVALID, "unknown format %q (this server renders %s)", format, strings.Join(slices.Sorted(maps.Keys(s.cfg.Renderers)), ", "))
+	}
+	return r, nil
+}
+
+// document renders one form through the cache and the worker pool, within
+// the per-render time limit.
+func (s *Server) document(ctx context.Context, r reports.Renderer, f *reports.Form, hash string) ([]byte, error) {
+	format := r.Format()
+	data, cached, err := s.cache.get(ctx, hash+"."+format, func() ([]byte, error) {
+		var buf bytes.Buffer
+		start := time.Now()
+		err := s.pool.do(ctx, func() error {
+			rctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
+			defer cancel()
+			err := r.Render(rctx, &buf, f)
+			if err == nil {
+				err = rctx.Err() // a renderer that ignored the deadline
+			}
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				return &reports.Error{Code: reports.EUNAVAILABLE, Message: fmt.Sprintf("rendering took longer than %s", s.cfg.RenderTimeout), Err: err}
+			}
+			return err
+		})
+		switch {
+		case err == errBusy:
+			s.metrics.render(format, "rejected", 0)
+		case err != nil:
+			s.metrics.render(format, "error", 0)
+		default:
+			s.metrics.render(format, "ok", time.Since(start))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("render %s: %w", format, err)
+		}
+		return buf.Bytes(), nil
+	})
+	if cached && err == nil {
+		s.metrics.render(format, "cached", 0)
+	}
+	return data, err
+}
+
+// docETag is the entity tag of a document: content hash and format.
+func docETag(hash, format string) string { return `"` + hash[:32] + "." + format + `"` }
+
+// contentDisposition names a download so that Chinese names survive every
+// browser: an ASCII fallback plus the RFC 5987 UTF-8 filename*.
+func contentDisposition(disposition, name string) string {
+	fallback := make([]rune, 0, len(name))
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' || r == ';' {
+			r = '_'
+		}
+		fallback = append(fallback, r)
+	}
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disposition, string(fallback), rfc5987(name))
+}
+
+// rfc5987 percent-encodes everything but RFC 5987 attr-chars.
+func rfc5987(s string) string {
+	const attr = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attr, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// matchesETag reports whether an If-None-Match header names etag.
+func matchesETag(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// sendDocument answers one rendered document.
+func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Form, hash string) error {
+	etag := docETag(hash, r.Format())
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, no-cache")
+	if matchesETag(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	data, err := s.document(c.Request().Context(), r, f, hash)
+	if err != nil {
+		return err
+	}
+	h.Set("Content-Disposition", contentDisposition("inline", f.FileName()+"."+r.Format()))
+	return c.Blob(http.StatusOK, r.ContentType(), data)
+}
+
+// render is POST /api/v1/render: stateless, nothing stored.
+func (s *Server) render(c *echo.Context) error {
+	r, err := s.renderer(c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	forms, _, err := s.readForms(c)
+	if err != nil {
+		return err
+	}
+	if len(forms) == 1 {
+		return s.sendDocument(c, r, &forms[0], store.FormHash(&forms[0]))
+	}
+	// Several forms: a zip of one document each, named like the CLI names
+	// files, rendered one after another so one request holds one worker.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	seen := map[string]int{}
+	for i := range forms {
+		data, err := s.document(c.Request().Context(), r, &forms[i], store.FormHash(&forms[i]))
+		if err != nil {
+			return fmt.Errorf("form %d: %w", i+1, err)
+		}
+		name := forms[i].FileName()
+		if n := seen[name]; n > 0 {
+			name = fmt.Sprintf("%s (%d)", name, n+1)
+		}
+		seen[forms[i].FileName()]++
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name + "." + r.Format(), Method: zip.Store, Modified: time.Unix(0, 0).UTC(), Flags: 0x800})
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", contentDisposition("attachment", fmt.Sprintf("reportd-%d-%s.zip", len(forms), r.Format())))
+	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+}
