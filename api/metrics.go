@@ -75,10 +75,10 @@ func (h *histogram) observe(v float64) {
 // counters and histograms do not need a client library.
 type metrics struct {
 	mu        sync.Mutex
-	requests  map[[3]string]uint64    // method, route, status
+	requests  map[[3]string]uint64     // method, route, status
 	latency   map[[2]string]*histogram // method, route
-	renders   map[[2]string]uint64    // format, result (ok, cached, error)
-	renderDur map[string]*histogram   // format
+	renders   map[[2]string]uint64     // format, result (ok, cached, error)
+	renderDur map[string]*histogram    // format
 }
 
 func newMetrics() *metrics {
