@@ -30,6 +30,8 @@ type env struct {
 }
 
 var commands = map[string]command{
+	"serve":    {"run the HTTP service (API under /api/v1; SQLite in ./data unless -db postgres://…)", runServe},
+	"token":    {"create, list or revoke API tokens: token create -role clerk -unit 申报单位", runToken},
 	"validate": {"check form files and print each problem as FILE:LINE: 字段: message", runValidate},
 	"export":   {"convert form files to JSON (reportd/form/v1) or the seed's text format", runExport},
 	"families": {"list the form families (layouts) reportd knows", runFamilies},

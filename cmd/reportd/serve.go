@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/reportd/reportd/api"
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/store"
+	"github.com/reportd/reportd/reports/store/postgres"
+	"github.com/reportd/reportd/reports/store/sqlite"
+)
+
+// storeFlags are the flags every command that opens the store shares.
+type storeFlags struct {
+	data, db *string
+}
+
+func addStoreFlags(fs *flag.FlagSet, e *env) storeFlags {
+	return storeFlags{
+		data: fs.String("data", envOr(e, "REPORTD_DATA", "data"), "data directory: the SQLite database and the first admin token (env REPORTD_DATA)"),
+		db:   fs.String("db", e.getenv("REPORTD_DB"), "postgres://… to keep forms in PostgreSQL; empty means SQLite in the data directory (env REPORTD_DB)"),
+	}
+}
+
+func envOr(e *env, key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// open opens the store the flags name.
+func (f storeFlags) open(ctx context.Context) (store.Store, error) {
+	dsn := strings.TrimSpace(*f.db)
+	switch {
+	case dsn == "":
+		return sqlite.Open(ctx, filepath.Join(*f.data, "reportd.db"), sqlite.Options{})
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		return postgres.Open(ctx, dsn, postgres.Options{})
+	}
+	return nil, fmt.Errorf("-db %q: expected postgres://… (or nothing for SQLite)", dsn)
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	addr := fs.String("addr", envOr(e, "REPORTD_ADDR", "127.0.0.1:8080"), "listen address (env REPORTD_ADDR)")
+	sf := addStoreFlags(fs, e)
+	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
+	bodyLimit := fs.Int64("body-limit", 10<<20, "largest request body in bytes")
+	renderTimeout := fs.Duration("render-timeout", 30*time.Second, "longest time one render may take")
+	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
+	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: 4 per worker)")
+	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
+	if *logJSON {
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	}
+	log := slog.New(handler)
+
+	fams, err := familiesFrom(*tmplDir)
+	if err != nil {
+		return err
+	}
+	renderers := map[string]reports.Renderer{}
+	for _, name := range slices.Sorted(mapsKeys(backends)) {
+		r, err := newRenderer(e, name, fams)
+		if err != nil {
+			return fmt.Errorf("%s renderer: %w", name, err)
+		}
+		renderers[name] = r
+	}
+	st, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := ensureAdminToken(ctx, e, st, *sf.data); err != nil {
+		return err
+	}
+	srv, err := api.New(api.Config{
+		Store:     st,
+		Renderers: renderers,
+		Readers:   formReaders(fams),
+		Validate: func(f *reports.Form) reports.Problems {
+			rules, err := rulesFor(fams, f)
+			if err != nil {
+				return reports.Problems{{Severity: reports.SeverityError, Path: "family", Message: err.Error()}}
+			}
+			return reports.Check(f, rules)
+		},
+		Logger:        log,
+		BodyLimit:     *bodyLimit,
+		RenderTimeout: *renderTimeout,
+		RenderWorkers: *workers,
+		RenderQueue:   *queue,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	where := "sqlite " + filepath.Join(*sf.data, "reportd.db")
+	if *sf.db != "" {
+		where = "postgres"
+	}
+	log.Info("reportd listening", "addr", "http://"+ln.Addr().String(), "store", where, "formats", strings.Join(slices.Sorted(mapsKeys(renderers)), ","))
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	log.Info("reportd stopped")
+	return nil
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// adminTokenFile is where the first admin token is left for the operator.
+const adminTokenFile = "admin-token"
+
+// ensureAdminToken makes the first start usable and safe: when the store
+// has no admin token it creates one, prints it once to stderr and writes
+// it to DATA/admin-token (mode 0600) so a one-command start can be
+// followed by `curl -H "Authorization: Bearer $(cat data/admin-token)"`.
+// Only the hash is stored; delete the file once the token is kept
+// elsewhere.
+func ensureAdminToken(ctx context.Context, e *env, st store.Store, dataDir string) error {
+	n, err := st.CountTokens(ctx, store.RoleAdmin)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	secret := store.NewSecret()
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("first admin token: %w", err)
+	}
+	path := filepath.Join(dataDir, adminTokenFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("first admin token: %w", err)
+	}
+	_, werr := fmt.Fprintln(f, secret)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return fmt.Errorf("first admin token: %w", werr)
+	}
+	if _, err := st.CreateToken(ctx, store.Token{Name: "first admin (created at first start)", Role: store.RoleAdmin, Hash: store.HashToken(secret)}); err != nil {
+		os.Remove(path)
+		return err
+	}
+	fmt.Fprintf(e.stderr, "reportd: no admin token existed; created one (shown once, also in %s, mode 0600):\n\n    %s\n\n", path, secret)
+	return nil
+}
+
+var errNoCommand = errors.New("usage: reportd token create|list|revoke [flags]")
