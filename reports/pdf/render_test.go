@@ -3,10 +3,12 @@ package pdf_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -226,35 +228,47 @@ func TestRenderCombined(t *testing.T) {
 	path := writeFile(t, buf.Bytes())
 	run(t, "qpdf", "--check", path)
 	checkFonts(t, path)
-	single := 0
-	for i := range forms {
-		p := writeFile(t, renderForm(t, r, &forms[i]))
-		n := pdfInfo(t, p)["Pages"]
-		var k int
-		for _, c := range n {
-			k = 10*k + int(c-'0')
-		}
-		single += k
+
+	// Each project's bookmark points at its first page: page 1, then the
+	// page after the first form's last.
+	first := []int{1}
+	doc, err := r.Document(context.Background(), &forms[0])
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := pdfInfo(t, path)["Pages"]; got == "" || got != itoa(single) {
-		t.Errorf("combined has %s pages, want %d", got, single)
+	first = append(first, 1+len(doc.Pages))
+	var out struct {
+		Pages []struct {
+			Pos      int `json:"pageposfrom1"`
+			Outlines []struct {
+				Title string `json:"title"`
+			} `json:"outlines"`
+		} `json:"pages"`
 	}
-	// qpdf lists the outline; every project is a bookmark.
-	out := run(t, "qpdf", "--json", "--json-key=outlines", path)
-	for _, f := range forms {
-		if !strings.Contains(out, f.Project) {
-			t.Errorf("no bookmark for %q in\n%s", f.Project, out)
+	if err := json.Unmarshal([]byte(run(t, "qpdf", "--json", "--json-key=pages", path)), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, p := range out.Pages {
+		for _, o := range p.Outlines {
+			got[o.Title] = p.Pos
 		}
+	}
+	for i, f := range forms {
+		if got[f.Project] != first[i] {
+			t.Errorf("bookmark %q on page %d, want %d (bookmarks: %v)", f.Project, got[f.Project], first[i], got)
+		}
+	}
+	if n := pdfInfo(t, path)["Pages"]; n != strconv.Itoa(first[1]-1+pagesOf(t, r, &forms[1])) {
+		t.Errorf("combined file has %s pages", n)
 	}
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+func pagesOf(tb testing.TB, r *pdf.Renderer, f *reports.Form) int {
+	tb.Helper()
+	doc, err := r.Document(context.Background(), f)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
+	return len(doc.Pages)
 }
