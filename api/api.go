@@ -36,7 +36,7 @@ type Config struct {
 	BodyLimit     int64         // largest request body; 10 MB when 0
 	RenderTimeout time.Duration // longest single render; 30 s when 0
 	RenderWorkers int           // renders at once; GOMAXPROCS when 0
-	RenderQueue   int           // renders waiting for a worker before 503; 4×workers when 0
+	RenderQueue   int           // renders waiting for a worker before 503; max(64, 8×workers) when 0
 	CacheBytes    int64         // rendered documents kept by content hash; 64 MB when 0, <0 disables
 
 	// Server timeouts used by Serve.
@@ -77,7 +77,9 @@ func (c *Config) defaults() error {
 		c.RenderWorkers = runtime.GOMAXPROCS(0)
 	}
 	if c.RenderQueue <= 0 {
-		c.RenderQueue = 4 * c.RenderWorkers
+		// Enough that a few dozen clients queue rather than fail; the
+		// waiting forms are already parsed, so memory stays small.
+		c.RenderQueue = max(64, 8*c.RenderWorkers)
 	}
 	if c.CacheBytes == 0 {
 		c.CacheBytes = 64 << 20
