@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"unicode"
 
 	"github.com/reportd/reportd/fonts"
@@ -62,7 +61,7 @@ func LoadFonts(cfg FontConfig) (*FontSet, error) {
 		if path == "" {
 			return FontSource(def), nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := readFontFile(path)
 		if err != nil {
 			return FontSource{}, fmt.Errorf("load fonts: %w", err)
 		}
@@ -86,7 +85,7 @@ func LoadFonts(cfg FontConfig) (*FontSet, error) {
 	}
 	var fallbacks []FontSource
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := readFontFile(p)
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
