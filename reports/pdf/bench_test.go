@@ -15,6 +15,7 @@ import (
 	"github.com/reportd/reportd/fonts"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
 )
@@ -49,9 +50,18 @@ func bigForm(tb testing.TB) reports.Form {
 }
 
 // BenchmarkPDF renders whole forms (family, layout, PDF) per seed form and
-// the big form; B/file is the PDF size.
+// the big form; B/file is the PDF size. Subsets are built every time, as in
+// a batch where every form differs (BenchmarkPDFCached: the same form
+// again, as when a clerk downloads a form twice).
 func BenchmarkPDF(b *testing.B) {
-	r := mustRenderer(b)
+	benchmarkPDF(b, pdf.NewRenderer(mustFonts(b).WithoutCache(), mustRegistry(b), pdf.Options{}))
+}
+
+func BenchmarkPDFCached(b *testing.B) {
+	benchmarkPDF(b, mustRenderer(b))
+}
+
+func benchmarkPDF(b *testing.B, r *pdf.Renderer) {
 	forms := seedForms(b)
 	cases := []struct {
 		name string
@@ -70,6 +80,31 @@ func BenchmarkPDF(b *testing.B) {
 			b.ReportMetric(float64(buf.Len()), "B/file")
 		})
 	}
+}
+
+// BenchmarkPDFBatch renders 200 different generated forms in turn through
+// one cached renderer, as a year-end batch does: the title and heading
+// subsets repeat, the body subsets do not. Reported per form.
+func BenchmarkPDFBatch(b *testing.B) {
+	r := mustRenderer(b)
+	var forms []reports.Form
+	for _, f := range formgen.Generate(seedForms(b), formgen.Options{N: 200, Seed: 1}) {
+		forms = append(forms, f)
+	}
+	var buf bytes.Buffer
+	size := 0
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		buf.Reset()
+		f := &forms[i%len(forms)]
+		i++
+		if err := r.Render(context.Background(), &buf, f); err != nil {
+			b.Fatal(err)
+		}
+		size += buf.Len()
+	}
+	b.ReportMetric(float64(size)/float64(i), "B/file")
 }
 
 // BenchmarkWrite is the PDF backend alone, on an already paginated form.
@@ -205,4 +240,8 @@ func rawStreams(tb testing.TB, doc *layout.Document, fs *pdf.FontSet) []byte {
 	return raw.Bytes()
 }
 
-var _ = family.Builtin
+func mustRegistry(tb testing.TB) *family.Registry {
+	tb.Helper()
+	mustRenderer(tb)
+	return reg
+}

@@ -37,8 +37,14 @@
 // the original glyph IDs with empty glyphs (BenchmarkSubset in package ttf,
 // the sample's 406 glyphs of Noto Serif SC): both deflate to ~92 KB, but
 // keeping IDs writes 309 KB instead of 126 KB (full-size loca and hmtx for
-// 30,000 glyphs) and takes ~60× longer to build and compress; it also could
+// 30,000 glyphs) and takes ~60× longer to build; it also could
 // not give two characters that share a glyph their own ToUnicode entries.
+//
+// A FontSet keeps the finished bytes of recent subsets (compressed font
+// program, widths, ToUnicode; bounded at 8 MB, oldest out first), keyed by
+// font and character set: the title and heading subsets of a family's forms
+// repeat across a batch, and a form downloaded twice costs no font work.
+// FontSet.WithoutCache gives the uncached behaviour.
 //
 // # Output
 //

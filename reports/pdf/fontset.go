@@ -38,12 +38,14 @@ type FontSource struct {
 }
 
 // FontSet maps the layout roles to parsed fonts plus fallbacks. It is built
-// once per process, never modified, and shared by concurrent renders; it
-// implements layout.Measurer with the same glyph choice Write draws with.
+// once per process and shared by concurrent renders: the fonts never change,
+// and the only mutable part, a bounded cache of recent subsets, is locked.
+// It implements layout.Measurer with the same glyph choice Write draws with.
 type FontSet struct {
 	faces     []*face // distinct fonts; roles and fallbacks index into it
 	roles     [3]int  // layout.Role → faces index
 	fallbacks []int
+	cache     *fontCache // recent subsets; the one mutable part, locked
 }
 
 type face struct {
@@ -100,7 +102,7 @@ func LoadFonts(cfg FontConfig) (*FontSet, error) {
 // NewFontSet parses the fonts of the three roles and the fallbacks. The
 // same bytes given for two roles are parsed once and embedded once.
 func NewFontSet(title, heading, body FontSource, fallbacks ...FontSource) (*FontSet, error) {
-	fs := &FontSet{}
+	fs := &FontSet{cache: newFontCache(defaultCacheBytes)}
 	var srcs [][]byte
 	add := func(s FontSource) (int, error) {
 		for i, d := range srcs {
@@ -202,4 +204,13 @@ func substitute(r rune) rune {
 		return ' '
 	}
 	return -1
+}
+
+// WithoutCache returns a FontSet sharing fs's parsed fonts that builds every
+// subset anew: for measuring the uncached cost, or where memory is tighter
+// than CPU.
+func (fs *FontSet) WithoutCache() *FontSet {
+	c := *fs
+	c.cache = nil
+	return &c
 }

@@ -423,6 +423,12 @@ func (pw *pdfWriter) begin(obj int) {
 // stream writes object obj as a Flate-compressed stream with extra
 // dictionary entries.
 func (pw *pdfWriter) stream(obj int, dict string, data []byte) {
+	pw.rawStream(obj, dict, pw.compress(data))
+}
+
+// compress deflates data into the writer's scratch buffer; the result is
+// valid until the next call.
+func (pw *pdfWriter) compress(data []byte) []byte {
 	pw.zbuf.Reset()
 	if pw.z == nil {
 		pw.z, _ = zlib.NewWriterLevel(&pw.zbuf, compressLevel)
@@ -431,9 +437,14 @@ func (pw *pdfWriter) stream(obj int, dict string, data []byte) {
 	}
 	pw.z.Write(data) // a bytes.Buffer does not fail
 	pw.z.Close()
+	return pw.zbuf.Bytes()
+}
+
+// rawStream writes object obj as a stream of already compressed bytes.
+func (pw *pdfWriter) rawStream(obj int, dict string, z []byte) {
 	pw.begin(obj)
-	pw.out = fmt.Appendf(pw.out, "<</Length %d/Filter/FlateDecode%s>>\nstream\n", pw.zbuf.Len(), dict)
-	pw.out = append(pw.out, pw.zbuf.Bytes()...)
+	pw.out = fmt.Appendf(pw.out, "<</Length %d/Filter/FlateDecode%s>>\nstream\n", len(z), dict)
+	pw.out = append(pw.out, z...)
 	pw.out = append(pw.out, "\nendstream\nendobj\n"...)
 }
 
@@ -529,29 +540,22 @@ const hexDigits = "0123456789ABCDEF"
 // writeFont writes a Type0 font with Identity-H encoding over a
 // CIDFontType2 whose FontFile2 is the glyph subset.
 func (pw *pdfWriter) writeFont(s *subset) error {
-	f := s.face.font
-	var err error
-	pw.font, _, err = f.Subset(pw.font[:0], s.gids)
+	fo, err := pw.fontObjects(s)
 	if err != nil {
-		return fmt.Errorf("subset font %s: %w", s.face.name, err)
+		return err
 	}
-	name := subsetTag(s) + "+" + cmpOr(f.PostScriptName, "Font")
+	f := s.face.font
 	scale := 1000 * s.face.invEm
 	em := func(v int16) float64 { return math.Round(float64(v) * scale) }
 
 	pw.begin(s.obj)
 	pw.out = fmt.Appendf(pw.out, "<</Type/Font/Subtype/Type0/BaseFont/%s/Encoding/Identity-H/DescendantFonts[%d 0 R]/ToUnicode %d 0 R>>\nendobj\n",
-		name, s.obj+1, s.obj+4)
+		fo.name, s.obj+1, s.obj+4)
 
 	pw.begin(s.obj + 1)
 	pw.out = fmt.Appendf(pw.out, "<</Type/Font/Subtype/CIDFontType2/BaseFont/%s/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/FontDescriptor %d 0 R/CIDToGIDMap/Identity/DW 1000/W[1[",
-		name, s.obj+2)
-	for i, g := range s.gids[1:] {
-		if i > 0 {
-			pw.out = append(pw.out, ' ')
-		}
-		pw.out = appendNum(pw.out, float64(f.Advance(g))*scale)
-	}
+		fo.name, s.obj+2)
+	pw.out = append(pw.out, fo.widths...)
 	pw.out = append(pw.out, "]]>>\nendobj\n"...)
 
 	flags := 4 // symbolic: glyphs outside the standard Latin set
@@ -561,13 +565,62 @@ func (pw *pdfWriter) writeFont(s *subset) error {
 	stemV := 50 + int(f.WeightClass)*int(f.WeightClass)/5000 // the usual estimate from the weight class
 	pw.begin(s.obj + 2)
 	pw.out = fmt.Appendf(pw.out, "<</Type/FontDescriptor/FontName/%s/Flags %d/FontBBox[%g %g %g %g]/ItalicAngle %g/Ascent %g/Descent %g/CapHeight %g/StemV %d/FontFile2 %d 0 R>>\nendobj\n",
-		name, flags, em(f.XMin), em(f.YMin), em(f.XMax), em(f.YMax), f.ItalicAngle, em(f.Ascent), em(f.Descent), em(f.CapHeight), stemV, s.obj+3)
+		fo.name, flags, em(f.XMin), em(f.YMin), em(f.XMax), em(f.YMax), f.ItalicAngle, em(f.Ascent), em(f.Descent), em(f.CapHeight), stemV, s.obj+3)
 
-	pw.stream(s.obj+3, "/Length1 "+strconv.Itoa(len(pw.font)), pw.font)
-
-	pw.content = toUnicode(pw.content[:0], s.runes)
-	pw.stream(s.obj+4, "", pw.content)
+	pw.rawStream(s.obj+3, "/Length1 "+strconv.Itoa(fo.length1), fo.fontFile)
+	pw.rawStream(s.obj+4, "", fo.toUnicode)
 	return nil
+}
+
+// fontObjects returns the per-subset bytes (name, widths, compressed font
+// program and ToUnicode map) from the FontSet's cache, or builds and caches
+// them. The same characters of a font give the same bytes, and the title and
+// heading subsets of a family's forms, or a form downloaded twice, repeat.
+func (pw *pdfWriter) fontObjects(s *subset) (*fontObjects, error) {
+	key := subsetKey(pw.fs, s)
+	if fo := pw.fs.cache.get(key, s.face, s.runes); fo != nil {
+		return fo, nil
+	}
+	f := s.face.font
+	var err error
+	pw.font, _, err = f.Subset(pw.font[:0], s.gids)
+	if err != nil {
+		return nil, fmt.Errorf("subset font %s: %w", s.face.name, err)
+	}
+	fo := &fontObjects{
+		face:    s.face,
+		runes:   slices.Clone(s.runes),
+		name:    subsetTag(s) + "+" + cmpOr(f.PostScriptName, "Font"),
+		length1: len(pw.font),
+	}
+	scale := 1000 * s.face.invEm
+	for i, g := range s.gids[1:] {
+		if i > 0 {
+			fo.widths = append(fo.widths, ' ')
+		}
+		fo.widths = appendNum(fo.widths, float64(f.Advance(g))*scale)
+	}
+	fo.fontFile = slices.Clone(pw.compress(pw.font))
+	pw.content = toUnicode(pw.content[:0], s.runes)
+	fo.toUnicode = slices.Clone(pw.compress(pw.content))
+	pw.fs.cache.put(key, fo)
+	return fo, nil
+}
+
+func subsetKey(fs *FontSet, s *subset) uint64 {
+	h := fnv.New64a()
+	var buf [4]byte
+	for i, f := range fs.faces {
+		if f == s.face {
+			binary.BigEndian.PutUint32(buf[:], uint32(i))
+			h.Write(buf[:])
+		}
+	}
+	for _, r := range s.runes {
+		binary.BigEndian.PutUint32(buf[:], uint32(r))
+		h.Write(buf[:])
+	}
+	return h.Sum64()
 }
 
 // subsetTag derives the six-letter subset tag from the font and its glyph
