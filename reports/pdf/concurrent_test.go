@@ -75,3 +75,18 @@ func TestGolden(t *testing.T) {
 		t.Errorf("output changed (layout, fonts or writer); if intended, look at the PDFs and run -update:\n got:\n%s want:\n%s", got.String(), want)
 	}
 }
+
+// A cached subset gives exactly the bytes a fresh one gives.
+func TestCacheSameBytes(t *testing.T) {
+	forms := seedForms(t)
+	cold := pdf.NewRenderer(mustFonts(t).WithoutCache(), mustRegistry(t), pdf.Options{})
+	warm := mustRenderer(t)
+	for i := range forms {
+		want := renderForm(t, cold, &forms[i])
+		for range 2 { // the second render hits the cache
+			if got := renderForm(t, warm, &forms[i]); !bytes.Equal(got, want) {
+				t.Fatalf("form %d: cached render differs from uncached", i)
+			}
+		}
+	}
+}
