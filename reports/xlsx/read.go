@@ -3,7 +3,6 @@ package xlsx
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -136,13 +135,12 @@ func open(data []byte, name string) (*excelize.File, error) {
 		UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXMLMem,
 	})
 	if err != nil {
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
-			return nil, reports.Errorf(reports.EINVALID, "%s: damaged .xlsx workbook: %v", name, err)
-		}
 		if strings.Contains(err.Error(), "unzip size") {
 			return nil, reports.Errorf(reports.ETOOLARGE, "%s: workbook unpacks to more than %d MB: refused", name, maxUnzipped>>20)
 		}
-		return nil, reports.Errorf(reports.EINVALID, "%s: cannot read workbook: %v", name, err)
+		// A part that inflates past its declared size (zip.ErrFormat), a bad
+		// checksum or broken XML: the file is damaged or not ours to read.
+		return nil, reports.Errorf(reports.EINVALID, "%s: damaged .xlsx workbook: %v", name, err)
 	}
 	return f, nil
 }

@@ -1,0 +1,370 @@
+package xlsx_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/xlsx"
+)
+
+const sheet = xlsx.FormSheetName
+
+// edit renders form, lets fn change the workbook as a clerk would, and
+// returns the saved bytes.
+func edit(t *testing.T, form *reports.Form, fn func(f *excelize.File)) []byte {
+	t.Helper()
+	f := mustOpen(t, mustRender(t, form))
+	fn(f)
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rowOf(t *testing.T, f *excelize.File, text string) int {
+	t.Helper()
+	_, r, err := excelize.CellNameToCoordinates(findCell(t, f, sheet, text))
+	must(t, err)
+	return r
+}
+
+// TestReadEdited reads workbooks a clerk changed: rows inserted and
+// removed, cells retyped, merges undone, the map sheet lost.
+func TestReadEdited(t *testing.T) {
+	seed := mustSeed(t)
+	tests := []struct {
+		name string
+		form int
+		edit func(t *testing.T, f *excelize.File)
+		want func(f *reports.Form) // the expected change of the form
+	}{
+		{
+			name: "indicator row inserted inside a merged level",
+			form: 1,
+			edit: func(t *testing.T, f *excelize.File) {
+				r := rowOf(t, f, "财务监控有效性")
+				must(t, f.InsertRows(sheet, r, 1))
+				must(t, f.SetCellStr(sheet, "C"+strconv.Itoa(r), "会计核算规范性"))
+				must(t, f.SetCellStr(sheet, "D"+strconv.Itoa(r), "规范"))
+			},
+			want: func(f *reports.Form) {
+				in := reports.Indicator{Level1: "投入与管理", Level2: "财务管理", Level3: "会计核算规范性", Target: "规范"}
+				f.Indicators = insert(f.Indicators, 4, in)
+			},
+		},
+		{
+			name: "indicator row added after the table with new levels",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				r := rowOf(t, f, "市区共享") + 1
+				for c, v := range []string{"满意度目标", "服务对象满意度", "企业满意度", ">=85%"} {
+					must(t, f.SetCellStr(sheet, string(rune('A'+c))+strconv.Itoa(r), v))
+				}
+			},
+			want: func(f *reports.Form) {
+				f.Indicators = append(f.Indicators, reports.Indicator{Level1: "满意度目标", Level2: "服务对象满意度", Level3: "企业满意度", Target: ">=85%"})
+			},
+		},
+		{
+			name: "indicator row removed",
+			form: 1,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.RemoveRow(sheet, rowOf(t, f, "信息公开实现率")))
+			},
+			want: func(f *reports.Form) { f.Indicators = append(f.Indicators[:8:8], f.Indicators[9:]...) },
+		},
+		{
+			name: "rows inserted in the fields and the map sheet deleted",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.InsertRows(sheet, rowOf(t, f, "项目概况"), 2))
+				must(t, f.InsertRows(sheet, rowOf(t, f, "项目名称"), 1))
+				must(t, f.DeleteSheet("_reportd"))
+			},
+			want: func(f *reports.Form) {},
+		},
+		{
+			name: "sheet renamed",
+			form: 1,
+			edit: func(t *testing.T, f *excelize.File) { must(t, f.SetSheetName(sheet, "服务体系2020")) },
+			want: func(f *reports.Form) {},
+		},
+		{
+			name: "levels unmerged and left blank",
+			form: 1,
+			edit: func(t *testing.T, f *excelize.File) {
+				r := rowOf(t, f, "一级目标")
+				must(t, f.UnmergeCell(sheet, "A"+strconv.Itoa(r+1), "B"+strconv.Itoa(r+9)))
+				cells, _ := f.GetMergeCells(sheet, true)
+				for _, mc := range cells {
+					if strings.HasPrefix(mc.GetStartAxis(), "A") || strings.HasPrefix(mc.GetStartAxis(), "B") {
+						_, r0, _ := excelize.CellNameToCoordinates(mc.GetStartAxis())
+						if r0 > r {
+							must(t, f.UnmergeCell(sheet, mc.GetStartAxis(), mc.GetEndAxis()))
+						}
+					}
+				}
+			},
+			want: func(f *reports.Form) {},
+		},
+		{
+			name: "level 1 repeated on every row",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				r := rowOf(t, f, "投入与管理")
+				must(t, f.UnmergeCell(sheet, "A"+strconv.Itoa(r), "A"+strconv.Itoa(r+2)))
+				must(t, f.SetCellStr(sheet, "A"+strconv.Itoa(r+1), "投入与管理"))
+				must(t, f.SetCellStr(sheet, "A"+strconv.Itoa(r+2), "投入与管理"))
+			},
+			want: func(f *reports.Form) {},
+		},
+		{
+			name: "amount retyped as text with separators",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.SetCellStr(sheet, rightOf(t, f, sheet, findCell(t, f, sheet, "项目当年预算（元）")), "1,234.50"))
+			},
+			want: func(f *reports.Form) { f.Funds.Current = reports.Money{Fen: 123450, Set: true} },
+		},
+		{
+			name: "amount computed by a formula, binary noise",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.SetCellFloat(sheet, rightOf(t, f, sheet, findCell(t, f, sheet, "项目总预算（元）")), 0.1+0.2, -1, 64))
+			},
+			want: func(f *reports.Form) { f.Funds.Total = reports.Money{Fen: 30, Set: true} },
+		},
+		{
+			name: "amount cleared",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.SetCellValue(sheet, rightOf(t, f, sheet, findCell(t, f, sheet, "同名项目上年预算执行数（元）")), nil))
+			},
+			want: func(f *reports.Form) { f.Funds.LastSpent = reports.Money{} },
+		},
+		{
+			name: "date typed as a date in another format",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				ref := rightOf(t, f, sheet, findCell(t, f, sheet, "计划开始日期"))
+				style, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+				must(t, err)
+				must(t, f.SetCellValue(sheet, ref, time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC)))
+				must(t, f.SetCellStyle(sheet, ref, ref, style))
+			},
+			want: func(f *reports.Form) { f.Start = "2020-03-01" },
+		},
+		{
+			name: "date typed as text",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.SetCellStr(sheet, rightOf(t, f, sheet, findCell(t, f, sheet, "计划完成日期")), "2020年12月30日"))
+			},
+			want: func(f *reports.Form) { f.End = "2020年12月30日" },
+		},
+		{
+			name: "header line, year and long text edited",
+			form: 1,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.SetCellStr(sheet, "A2", "(2021年度)"))
+				must(t, f.SetCellStr(sheet, "A3", "申报单位名称：上海市经济和信息化委员会"))
+				must(t, f.SetCellStr(sheet, rightOf(t, f, sheet, findCell(t, f, sheet, "项目实施计划")), "第一段。\n第二段：=SUM(A1)"))
+			},
+			want: func(f *reports.Form) {
+				f.Year, f.Unit, f.Plan = 2021, "上海市经济和信息化委员会", "第一段。\n第二段：=SUM(A1)"
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := seed[tt.form]
+			data := edit(t, &form, func(f *excelize.File) { tt.edit(t, f) })
+			got, err := xlsx.Reader{Families: mustFamilies(t)}.Read(bytes.NewReader(data), "edited.xlsx")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("got %d forms, want 1", len(got))
+			}
+			want := form
+			want.Indicators = append([]reports.Indicator(nil), form.Indicators...)
+			tt.want(&want)
+			assertSameForm(t, want, got[0])
+		})
+	}
+}
+
+func insert(ins []reports.Indicator, i int, in reports.Indicator) []reports.Indicator {
+	out := append([]reports.Indicator(nil), ins[:i]...)
+	out = append(out, in)
+	return append(out, ins[i:]...)
+}
+
+// TestReadBadValues: a value the model cannot hold is an error naming the
+// file, sheet, cell and field.
+func TestReadBadValues(t *testing.T) {
+	seed := mustSeed(t)
+	tests := []struct {
+		name  string
+		label string
+		set   func(f *excelize.File, ref string) error
+		want  string
+	}{
+		{"amount in words", "项目总预算（元）", func(f *excelize.File, ref string) error { return f.SetCellStr(sheet, ref, "七十九万") }, "edited.xlsx: 绩效目标表!B14: 项目总预算"},
+		{"amount below a fen", "项目当年预算（元）", func(f *excelize.File, ref string) error { return f.SetCellFloat(sheet, ref, 1.234, -1, 64) }, "1.234 元 is not a whole number of 分"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := seed[0]
+			data := edit(t, &form, func(f *excelize.File) {
+				must(t, tt.set(f, rightOf(t, f, sheet, findCell(t, f, sheet, tt.label))))
+			})
+			_, err := xlsx.Read(bytes.NewReader(data), "edited.xlsx")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			}
+			if reports.ErrorCode(err) != reports.EINVALID {
+				t.Errorf("code %q, want %q", reports.ErrorCode(err), reports.EINVALID)
+			}
+		})
+	}
+}
+
+// TestReadWrongFiles: files that are not our workbooks get a clear message,
+// and zip bombs are refused before they are inflated.
+func TestReadWrongFiles(t *testing.T) {
+	plain := excelize.NewFile()
+	must(t, plain.SetCellStr("Sheet1", "A1", "姓名"))
+	must(t, plain.SetCellStr("Sheet1", "B1", "电话"))
+	plainBuf, err := plain.WriteToBuffer()
+	must(t, err)
+	good := mustRender(t, &mustSeed(t)[0])
+
+	tests := []struct {
+		name string
+		data []byte
+		code string
+		want string
+	}{
+		{"empty", nil, reports.EINVALID, "file is empty"},
+		{"text file", []byte("财政项目支出绩效目标表\n(2020年度)\n"), reports.EINVALID, "not an .xlsx workbook"},
+		{"old xls", append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 512)...), reports.EINVALID, "old .xls"},
+		{"docx", zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}), reports.EINVALID, "not an .xlsx workbook (no xl/workbook.xml"},
+		{"truncated", good[:len(good)/2], reports.EINVALID, "damaged .xlsx workbook"},
+		{"workbook without a form", plainBuf.Bytes(), reports.EINVALID, "no form found"},
+		{"zip bomb", bomb(t, 300<<20), reports.ETOOLARGE, "refused"},
+		{"zip bomb lying about its size", lyingBomb(t), reports.EINVALID, "damaged"},
+		{"too large", append(append([]byte(nil), good...), make([]byte, xlsx.MaxSize)...), reports.ETOOLARGE, "larger than 20 MB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := xlsx.Read(bytes.NewReader(tt.data), "in.xlsx")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "in.xlsx: ") {
+				t.Errorf("error %q, want one starting with the file name and containing %q", err, tt.want)
+			}
+			if got := reports.ErrorCode(err); got != tt.code {
+				t.Errorf("code %q, want %q", got, tt.code)
+			}
+		})
+	}
+}
+
+func zipOf(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range files {
+		w, err := zw.Create(name)
+		must(t, err)
+		_, err = w.Write([]byte(body))
+		must(t, err)
+	}
+	must(t, zw.Close())
+	return buf.Bytes()
+}
+
+// bomb is a workbook-looking zip whose one sheet inflates to n bytes.
+func bomb(t *testing.T, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	for name, body := range map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"} {
+		w, err := zw.Create(name)
+		must(t, err)
+		_, err = w.Write([]byte(body))
+		must(t, err)
+	}
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	must(t, err)
+	zeros := make([]byte, 1<<20)
+	for range n >> 20 {
+		_, err := w.Write(zeros)
+		must(t, err)
+	}
+	must(t, zw.Close())
+	return buf.Bytes()
+}
+
+// lyingBomb declares a small size for an entry that inflates to 64 MB.
+func lyingBomb(t *testing.T) []byte {
+	t.Helper()
+	var deflated bytes.Buffer
+	fw, err := flate.NewWriter(&deflated, flate.BestSpeed)
+	must(t, err)
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		_, err := fw.Write(zeros)
+		must(t, err)
+	}
+	must(t, fw.Close())
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string]string{"[Content_Types].xml": "<Types/>"} {
+		w, err := zw.Create(name)
+		must(t, err)
+		_, err = w.Write([]byte(body))
+		must(t, err)
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/workbook.xml", Method: zip.Deflate,
+		CompressedSize64: uint64(deflated.Len()), UncompressedSize64: 100})
+	must(t, err)
+	_, err = w.Write(deflated.Bytes())
+	must(t, err)
+	must(t, zw.Close())
+	return buf.Bytes()
+}
+
+// FuzzRead: no input makes Read panic or hang; what it accepts is forms.
+func FuzzRead(f *testing.F) {
+	good := mustRender(f, &mustSeed(f)[0])
+	f.Add(good)
+	f.Add(good[:len(good)/3])
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		forms, err := xlsx.Read(bytes.NewReader(data), "fuzz.xlsx")
+		if err == nil && len(forms) == 0 {
+			t.Error("no error and no forms")
+		}
+	})
+}
