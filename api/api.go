@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formfile"
 	"github.com/reportd/reportd/reports/store"
 )
@@ -32,6 +33,10 @@ type Config struct {
 	// reports.DefaultRules.
 	Validate func(*reports.Form) reports.Problems
 	Logger   *slog.Logger // nil discards logs
+	// Families lay forms out on the web pages (family.Builtin() when nil);
+	// SessionKey signs their session cookies (random per process when empty).
+	Families   *family.Registry
+	SessionKey []byte
 
 	BodyLimit     int64         // largest request body; 10 MB when 0
 	RenderTimeout time.Duration // longest single render; 30 s when 0
@@ -157,6 +162,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.PUT("/forms/:id", s.putForm, forms)
 	v1.DELETE("/forms/:id", s.deleteForm, forms)
 	v1.GET("/forms/:id/versions", s.formVersions, forms)
+	s.webRoutes(e) // web pages for clerks: web.go
 }
 
 // ServeHTTP implements http.Handler.

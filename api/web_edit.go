@@ -1,0 +1,348 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/layout"
+)
+
+// The edit page shows every field the form's family declares and the
+// indicator table as rows of inputs. What the clerk typed is kept verbatim
+// (editState) until it parses, so a bad amount is shown back with its
+// message instead of being lost.
+
+// fieldID is the HTML id of a field path's input: "f-funds-total",
+// "f-indicators-2-target". Ids are stable so that messages link to inputs.
+func fieldID(path string) string {
+	var b strings.Builder
+	b.WriteString("f-")
+	for _, r := range path {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		case r == '.' || r == '[' || r == ']':
+			if !strings.HasSuffix(b.String(), "-") {
+				b.WriteByte('-')
+			}
+		default:
+			// Extra keys may be Chinese (绩效标准): keep them unique.
+			fmt.Fprintf(&b, "u%x", r)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+// editState is the content of the edit form: raw field values by key and
+// indicator rows by column key.
+type editState struct {
+	Values map[string]string
+	Rows   []map[string]string
+}
+
+// stateOf fills the edit form from a stored form, money in the family's unit.
+func stateOf(f *reports.Form, fam *family.Family) editState {
+	st := editState{Values: map[string]string{}}
+	for _, fd := range fam.Fields {
+		v := f.Get(fd.Key)
+		if fd.Type == family.TypeMoney && reports.IsMoney(fd.Key) && fam.Funds.Unit == family.UnitWanYuan {
+			if m := moneyField(f, fd.Key); m.Set {
+				v = layout.FormatWanYuan(m)
+			}
+		}
+		st.Values[fd.Key] = v
+	}
+	for i := range f.Indicators {
+		row := map[string]string{}
+		for _, c := range fam.Indicators.Columns {
+			row[c.Key] = f.Indicators[i].Get(c.Key)
+		}
+		st.Rows = append(st.Rows, row)
+	}
+	return st
+}
+
+func moneyField(f *reports.Form, key string) reports.Money {
+	switch key {
+	case "funds.total":
+		return f.Funds.Total
+	case "funds.current":
+		return f.Funds.Current
+	case "funds.last_budget":
+		return f.Funds.LastBudget
+	case "funds.last_spent":
+		return f.Funds.LastSpent
+	}
+	return reports.Money{}
+}
+
+// Names of the edit form's inputs: "f.KEY" for fields, "i.COLUMN" repeated
+// once per indicator row in row order (so that reordering rows in the page
+// needs no renumbering).
+const (
+	fieldPrefix  = "f."
+	columnPrefix = "i."
+)
+
+// stateFrom reads the posted edit form.
+func stateFrom(form url.Values, fam *family.Family) editState {
+	st := editState{Values: map[string]string{}}
+	for _, fd := range fam.Fields {
+		st.Values[fd.Key] = normalizeNewlines(form.Get(fieldPrefix + fd.Key))
+	}
+	n := 0
+	for _, c := range fam.Indicators.Columns {
+		n = max(n, len(form[columnPrefix+c.Key]))
+	}
+	for i := 0; i < n; i++ {
+		row := map[string]string{}
+		for _, c := range fam.Indicators.Columns {
+			if vs := form[columnPrefix+c.Key]; i < len(vs) {
+				row[c.Key] = normalizeNewlines(vs[i])
+			}
+		}
+		st.Rows = append(st.Rows, row)
+	}
+	return st
+}
+
+// normalizeNewlines turns the CRLF browsers send for textareas into LF.
+func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// apply performs a row operation of the edit form ("add", "del:3",
+// "up:3", "down:3") and returns the row to focus afterwards (-1 for none).
+func (st *editState) apply(op string) (focus int, ok bool) {
+	name, arg, _ := strings.Cut(op, ":")
+	i, err := strconv.Atoi(arg)
+	if name != "add" && (err != nil || i < 0 || i >= len(st.Rows)) {
+		return -1, false
+	}
+	switch name {
+	case "add":
+		st.Rows = append(st.Rows, map[string]string{})
+		return len(st.Rows) - 1, true
+	case "del":
+		st.Rows = slices.Delete(st.Rows, i, i+1)
+		return min(i, len(st.Rows)-1), true
+	case "up":
+		if i > 0 {
+			st.Rows[i-1], st.Rows[i] = st.Rows[i], st.Rows[i-1]
+			return i - 1, true
+		}
+		return i, true
+	case "down":
+		if i+1 < len(st.Rows) {
+			st.Rows[i+1], st.Rows[i] = st.Rows[i], st.Rows[i+1]
+			return i + 1, true
+		}
+		return i, true
+	}
+	return -1, false
+}
+
+// toForm applies the edit state to a copy of the stored form. Values that
+// do not parse (an amount, the year) give problems at their path; rows left
+// wholly blank are dropped; a blank 一级/二级 cell means "same as above", as
+// in the printed form, and takes the value of the row above.
+func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form, reports.Problems) {
+	f := base
+	f.Extra = cloneMap(base.Extra)
+	f.Lines, f.Source = nil, ""
+	var probs reports.Problems
+	bad := func(path, msg string) {
+		probs = append(probs, reports.Problem{Severity: reports.SeverityError, Path: path, Message: msg})
+	}
+	for _, fd := range fam.Fields {
+		v := st.Values[fd.Key]
+		switch {
+		case fd.Key == "year":
+			if strings.TrimSpace(v) == "" {
+				f.Year = 0
+			} else if err := f.Set("year", v); err != nil {
+				bad("year", "年度格式错误：应为四位数年份，例如 2020")
+			}
+		case reports.IsMoney(fd.Key):
+			parse := reports.ParseMoney
+			if fam.Funds.Unit == family.UnitWanYuan {
+				parse = reports.ParseWanYuan
+			}
+			m, err := parse(v)
+			if err != nil {
+				bad(fd.Key, "金额格式错误：应为数字，最多"+map[bool]string{true: "六", false: "两"}[fam.Funds.Unit == family.UnitWanYuan]+"位小数，例如 790,000.00")
+				continue
+			}
+			f.Set(fd.Key, m.Plain()) // exact: Plain is what ParseMoney reads back
+		default:
+			f.Set(fd.Key, v) // text: cannot fail
+		}
+	}
+	f.Indicators = nil
+	for _, row := range st.Rows {
+		blank := true
+		for _, v := range row {
+			if strings.TrimSpace(v) != "" {
+				blank = false
+			}
+		}
+		if blank {
+			continue
+		}
+		var in reports.Indicator
+		for _, c := range fam.Indicators.Columns {
+			in.Set(c.Key, strings.TrimSpace(row[c.Key]))
+		}
+		if n := len(f.Indicators); n > 0 {
+			prev := f.Indicators[n-1]
+			if in.Level1 == "" {
+				in.Level1 = prev.Level1
+				if in.Level2 == "" {
+					in.Level2 = prev.Level2
+				}
+			} else if in.Level2 == "" && in.Level1 == prev.Level1 {
+				in.Level2 = prev.Level2
+			}
+		}
+		f.Indicators = append(f.Indicators, in)
+	}
+	return f, probs
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// editField is one input of the edit page.
+type editField struct {
+	Key, ID, Name, Label, Type, Value string
+	Required                          bool
+	Options                           []string
+	Hint                              string
+	Problems                          []reports.Problem
+}
+
+// editGroup is a fieldset of the edit page.
+type editGroup struct {
+	Legend string
+	Fields []editField
+}
+
+// editRow is one indicator row of the edit page.
+type editRow struct {
+	Index int // 0-based
+	Cells []editField
+	Focus bool
+}
+
+type editColumn struct {
+	Key, Label string
+	Wide       bool
+}
+
+// editView is what edit.html shows.
+type editView struct {
+	Groups   []editGroup
+	Columns  []editColumn
+	Rows     []editRow
+	Blank    editRow // template of a new row for the page's script
+	Problems []viewProblem
+	Unit     string // the family's money unit
+}
+
+// viewProblem is a problem with the place it links to.
+type viewProblem struct {
+	reports.Problem
+	Label  string
+	Anchor string
+}
+
+func problemsByPath(ps reports.Problems) map[string][]reports.Problem {
+	m := map[string][]reports.Problem{}
+	for _, p := range ps {
+		m[p.Path] = append(m[p.Path], p)
+	}
+	return m
+}
+
+// buildEditView lays the edit form out: base fields, long texts, amounts
+// and headings, then the indicator rows; problems sit with their fields
+// and, in order, in the summary at the top.
+func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusRow int) editView {
+	by := problemsByPath(ps)
+	v := editView{Unit: fam.Funds.Unit}
+	groups := []editGroup{{Legend: "基本信息"}, {Legend: "项目情况"}, {Legend: "资金情况"}, {Legend: "标题（留空则按表式自动生成）"}}
+	shown := map[string]bool{}
+	for _, fd := range fam.Fields {
+		ef := editField{
+			Key: fd.Key, ID: fieldID(fd.Key), Name: fieldPrefix + fd.Key, Label: fam.PrintedLabel(&fd),
+			Type: fd.Type, Value: st.Values[fd.Key], Required: fd.Required, Options: fd.Options, Problems: by[fd.Key],
+		}
+		shown[fd.Key] = true
+		g := 0
+		switch {
+		case fd.Key == "funds_heading" || fd.Key == "targets_heading":
+			g = 3
+		case fd.Type == family.TypeLongText:
+			g = 1
+		case fd.Type == family.TypeMoney:
+			g = 2
+			ef.Hint = "单位：" + fam.Funds.Unit
+		case fd.Type == family.TypeDate:
+			ef.Hint = "例如 2020-01-01"
+		case fd.Type == family.TypePeriod:
+			ef.Hint = "例如 2023.07-2024.01"
+		}
+		if ef.Type == family.TypeChoice && ef.Value != "" && !slices.Contains(ef.Options, ef.Value) {
+			ef.Options = append([]string{ef.Value}, ef.Options...) // never lose what was entered
+		}
+		groups[g].Fields = append(groups[g].Fields, ef)
+	}
+	for _, g := range groups {
+		if len(g.Fields) > 0 {
+			v.Groups = append(v.Groups, g)
+		}
+	}
+	for _, c := range fam.Indicators.Columns {
+		v.Columns = append(v.Columns, editColumn{Key: c.Key, Label: c.Label, Wide: c.Key == "level3"})
+	}
+	row := func(i int, values map[string]string) editRow {
+		r := editRow{Index: i, Focus: i == focusRow}
+		for _, c := range fam.Indicators.Columns {
+			path := reports.IndicatorPath(i, c.Key)
+			r.Cells = append(r.Cells, editField{
+				Key: c.Key, ID: fieldID(path), Name: columnPrefix + c.Key, Label: c.Label,
+				Value: values[c.Key], Problems: by[path],
+			})
+			shown[path] = true
+		}
+		return r
+	}
+	for i, values := range st.Rows {
+		v.Rows = append(v.Rows, row(i, values))
+	}
+	v.Blank = row(len(st.Rows), map[string]string{})
+	for _, p := range ps {
+		vp := viewProblem{Problem: p, Label: p.Label()}
+		if fd, ok := fam.Field(p.Path); ok {
+			vp.Label = fam.PrintedLabel(fd)
+		}
+		if shown[p.Path] {
+			vp.Anchor = fieldID(p.Path)
+		} else if strings.HasPrefix(p.Path, "indicators") {
+			vp.Anchor = "indicators"
+		}
+		v.Problems = append(v.Problems, vp)
+	}
+	return v
+}

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Web sessions are stateless: the cookie carries the hash of the token the
+// clerk signed in with (never the secret), a random session id and an
+// expiry, signed with HMAC-SHA256. Every request looks the token up again,
+// so a revoked token ends its sessions at once. The CSRF token of a session
+// is an HMAC of its id: forms carry it in a hidden field and every POST is
+// checked against it (SameSite=Strict alone leaves older browsers open).
+
+const (
+	sessionCookie = "reportd_session"
+	loginCookie   = "reportd_login" // pre-session CSRF nonce of the sign-in form
+	sessionTTL    = 12 * time.Hour
+	csrfField     = "csrf"
+)
+
+// session is the signed content of the session cookie.
+type session struct {
+	TokenHash string `json:"t"`
+	ID        string `json:"s"`
+	Expires   int64  `json:"e"` // Unix seconds
+}
+
+// sessionKeys signs cookies and derives CSRF tokens.
+type sessionKeys struct {
+	key []byte
+	now func() time.Time
+}
+
+func newSessionKeys(key []byte, now func() time.Time) sessionKeys {
+	if len(key) == 0 {
+		// No configured key: a random one per process. Sessions then end
+		// when the process restarts, which is safe, only inconvenient.
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return sessionKeys{key: key, now: now}
+}
+
+func (k sessionKeys) mac(parts ...string) []byte {
+	m := hmac.New(sha256.New, k.key)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
+}
+
+func randomID() string {
+	var b [18]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// issue returns the cookie value of a new session for a token hash.
+func (k sessionKeys) issue(tokenHash string) (string, session) {
+	s := session{TokenHash: tokenHash, ID: randomID(), Expires: k.now().Add(sessionTTL).Unix()}
+	payload, _ := json.Marshal(s) // plain strings and a number: cannot fail
+	p := base64.RawURLEncoding.EncodeToString(payload)
+	return p + "." + base64.RawURLEncoding.EncodeToString(k.mac("session", p)), s
+}
+
+var errNoSession = errors.New("no valid session")
+
+// open checks a cookie value and returns its session.
+func (k sessionKeys) open(v string) (session, error) {
+	p, sig, ok := strings.Cut(v, ".")
+	if !ok {
+		return session{}, errNoSession
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, k.mac("session", p)) {
+		return session{}, errNoSession
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(p)
+	if err != nil {
+		return session{}, errNoSession
+	}
+	var s session
+	if err := json.Unmarshal(payload, &s); err != nil || s.TokenHash == "" || s.ID == "" {
+		return session{}, errNoSession
+	}
+	if k.now().Unix() >= s.Expires {
+		return session{}, errNoSession
+	}
+	return s, nil
+}
+
+// csrf is the anti-forgery token of a session (or of a sign-in nonce).
+func (k sessionKeys) csrf(id string) string {
+	return base64.RawURLEncoding.EncodeToString(k.mac("csrf", id))
+}
+
+func (k sessionKeys) csrfOK(id, got string) bool {
+	want := k.csrf(id)
+	return got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+// cookie returns a session-scoped cookie: HttpOnly, SameSite=Strict, and
+// Secure whenever the request came over TLS (directly or via a proxy that
+// says so).
+func webCookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		SameSite: http.SameSiteStrictMode,
+		Secure:   r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"),
+	}
+}
+
+// sameOrigin refuses cross-site posts: a browser sends Origin with every
+// POST; when it names another host the request is forged. (Sec-Fetch-Site
+// is checked too when present.)
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		return o == ""
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+// safeNext keeps a post-sign-in redirect on this site: a local absolute
+// path, never "//host" or a scheme.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/forms"
+	}
+	return next
+}

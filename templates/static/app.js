@@ -1,0 +1,82 @@
+// reportd clerk pages: small enhancements; every page works without them.
+"use strict";
+(function () {
+  // Indicator rows: add, remove and move them in the page instead of a
+  // round trip. Inputs of a column share one name and are read in page
+  // order, so only labels and ids need renumbering.
+  var form = document.getElementById("edit-form");
+  var body = document.getElementById("ind-body");
+  var tmpl = document.getElementById("row-template");
+
+  function grow(t) {
+    if (!t.classList.contains("cell")) return;
+    t.style.height = "auto";
+    t.style.height = (t.scrollHeight + 2) + "px";
+  }
+
+  function renumber() {
+    var rows = body.querySelectorAll("tr[data-row]");
+    rows.forEach(function (tr, i) {
+      tr.querySelectorAll("[data-num]").forEach(function (s) { s.textContent = String(i + 1); });
+      tr.querySelectorAll("textarea.cell").forEach(function (t) {
+        var id = "f-indicators-" + i + "-" + t.dataset.col.replace(/[^A-Za-z0-9_]/g, function (c) { return "u" + c.codePointAt(0).toString(16); });
+        var label = tr.querySelector('label[for="' + t.id + '"]');
+        var msgs = t.parentNode.querySelectorAll("p.msg");
+        var described = [];
+        msgs.forEach(function (m, k) { m.id = id + "-msg" + k; described.push(m.id); });
+        if (described.length) t.setAttribute("aria-describedby", described.join(" "));
+        if (label) label.htmlFor = id;
+        t.id = id;
+      });
+      tr.querySelectorAll("button[data-op]").forEach(function (b) {
+        var op = b.dataset.op;
+        b.value = op + ":" + i;
+        var n = i + 1;
+        b.setAttribute("aria-label", op === "up" ? "第" + n + "行上移" : op === "down" ? "第" + n + "行下移" : "删除第" + n + "行");
+      });
+    });
+  }
+
+  function flash(tr) {
+    tr.classList.remove("moved");
+    void tr.offsetWidth; // restart the animation
+    tr.classList.add("moved");
+  }
+
+  if (form && body && tmpl) {
+    form.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-op]");
+      if (!b) return;
+      ev.preventDefault();
+      var op = b.dataset.op;
+      var tr = b.closest("tr[data-row]");
+      if (op === "add") {
+        var row = tmpl.content.firstElementChild.cloneNode(true);
+        body.appendChild(row);
+        renumber();
+        flash(row);
+        row.querySelector("textarea").focus();
+      } else if (op === "up" && tr.previousElementSibling) {
+        body.insertBefore(tr, tr.previousElementSibling);
+        renumber(); flash(tr); b.focus();
+      } else if (op === "down" && tr.nextElementSibling) {
+        body.insertBefore(tr.nextElementSibling, tr);
+        renumber(); flash(tr); b.focus();
+      } else if (op === "del") {
+        var next = tr.nextElementSibling || tr.previousElementSibling;
+        tr.remove();
+        renumber();
+        var target = next ? next.querySelector("textarea") : form.querySelector('button[data-op="add"]');
+        if (target) target.focus();
+      }
+    });
+    form.addEventListener("input", function (ev) { grow(ev.target); });
+    form.querySelectorAll("textarea.cell").forEach(grow);
+  }
+
+  // After a failed save, start at the list of problems.
+  var summary = document.getElementById("summary");
+  if (summary && summary.querySelector("li.error") && !document.querySelector("[autofocus]")) {
+    summary.focus();
+  }
+})();
