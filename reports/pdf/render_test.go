@@ -103,6 +103,9 @@ func TestRenderFidelity(t *testing.T) {
 	for _, tc := range fidelityCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			data := renderForm(t, r, &tc.form)
+			if err := checkXref(data); err != nil {
+				t.Error(err)
+			}
 			path := writeFile(t, data)
 			run(t, "qpdf", "--check", path)
 			if got := pdfInfo(t, path)["Page size"]; got != "595.28 x 841.89 pts (A4)" {
