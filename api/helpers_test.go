@@ -71,7 +71,7 @@ func (r *testRenderer) Render(ctx context.Context, w io.Writer, f *reports.Form)
 
 // harness is a server on a fresh store with one token per role.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	store   store.Store
 	srv     *api.Server
 	pdf     *testRenderer
@@ -84,11 +84,11 @@ type harness struct {
 
 type storeKind struct {
 	name string
-	open func(t *testing.T) store.Store
+	open func(t testing.TB) store.Store
 }
 
 var storeKinds = []storeKind{
-	{"sqlite", func(t *testing.T) store.Store {
+	{"sqlite", func(t testing.TB) store.Store {
 		s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "reportd.db"), sqlite.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +96,7 @@ var storeKinds = []storeKind{
 		t.Cleanup(func() { s.Close() })
 		return s
 	}},
-	{"postgres", func(t *testing.T) store.Store {
+	{"postgres", func(t testing.TB) store.Store {
 		url, schema := storetest.PostgresURL(t)
 		s, err := postgres.Open(t.Context(), url, postgres.Options{Schema: schema})
 		if err != nil {
@@ -114,7 +114,7 @@ func eachStore(t *testing.T, cfg func(*api.Config), fn func(t *testing.T, h *har
 	}
 }
 
-func newHarness(t *testing.T, st store.Store, cfg func(*api.Config)) *harness {
+func newHarness(t testing.TB, st store.Store, cfg func(*api.Config)) *harness {
 	h := &harness{t: t, store: st, pdf: &testRenderer{format: "pdf"}, logs: &bytes.Buffer{}}
 	c := api.Config{
 		Store:     st,

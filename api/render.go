@@ -161,6 +161,7 @@ func (s *Server) document(ctx context.Context, r reports.Renderer, f *reports.Fo
 	format := r.Format()
 	data, cached, err := s.cache.get(ctx, hash+"."+format, func() ([]byte, error) {
 		var buf bytes.Buffer
+		buf.Grow(128 << 10) // a form's PDF is 80–110 KB: one allocation, not ten
 		start := time.Now()
 		err := s.pool.do(ctx, func() error {
 			rctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)

@@ -30,6 +30,7 @@ type env struct {
 }
 
 var commands = map[string]command{
+	"loadgen":  {"measure renders/s and p50/p99 of the HTTP service on loopback (-c connections, -d per phase)", runLoadgen},
 	"serve":    {"run the HTTP service (API under /api/v1; SQLite in ./data unless -db postgres://…)", runServe},
 	"token":    {"create, list or revoke API tokens: token create -role clerk -unit 申报单位", runToken},
 	"validate": {"check form files and print each problem as FILE:LINE: 字段: message", runValidate},

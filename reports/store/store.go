@@ -30,7 +30,7 @@ type StoredForm struct {
 type ListFilter struct {
 	Year  int
 	Unit  string // exact 申报单位名称
-	Query string // substring of 项目名称 or 申报单位名称
+	Query string // substring of 项目名称 (ASCII letters in any case); Unit filters units
 	// Units, when not nil, restricts the result to these units (a clerk's
 	// scope). An empty non-nil slice selects nothing.
 	Units    []string

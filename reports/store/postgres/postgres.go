@@ -207,8 +207,7 @@ func (s *DB) ListForms(ctx context.Context, filter store.ListFilter) (store.Form
 		where = append(where, "unit = "+arg(filter.Unit))
 	}
 	if q := strings.TrimSpace(filter.Query); q != "" {
-		p := arg(q)
-		where = append(where, "(strpos(lower(project), lower("+p+")) > 0 OR strpos(lower(unit), lower("+p+")) > 0)")
+		where = append(where, "strpos(lower(project), lower("+arg(q)+")) > 0")
 	}
 	if filter.Units != nil {
 		if len(filter.Units) == 0 {

@@ -225,8 +225,8 @@ func (s *DB) ListForms(ctx context.Context, filter store.ListFilter) (store.Form
 		args = append(args, filter.Unit)
 	}
 	if q := strings.TrimSpace(filter.Query); q != "" {
-		where = append(where, "(instr(lower(project), lower(?)) > 0 OR instr(lower(unit), lower(?)) > 0)")
-		args = append(args, q, q)
+		where = append(where, "instr(lower(project), lower(?)) > 0")
+		args = append(args, q)
 	}
 	if filter.Units != nil {
 		if len(filter.Units) == 0 {

@@ -185,7 +185,7 @@ func testList(t *testing.T, open func(t *testing.T) store.Store) {
 		{"year and unit", store.ListFilter{Year: 2020, Unit: "甲单位"}, []string{"第五个", "Alpha 项目"}, 2},
 		{"query in project", store.ListFilter{Query: "企业"}, []string{"中小企业服务"}, 1},
 		{"query ignores ASCII case", store.ListFilter{Query: "ALPHA"}, []string{"Alpha 项目"}, 1},
-		{"query in unit", store.ListFilter{Query: "丙"}, []string{"专精特新"}, 1},
+		{"query is not matched against the unit", store.ListFilter{Query: "丙"}, []string{}, 0},
 		{"query with LIKE wildcards is literal", store.ListFilter{Query: "%"}, []string{}, 0},
 		{"clerk scope", store.ListFilter{Units: []string{"乙单位", "丙单位"}}, []string{"专精特新", "beta 项目"}, 2},
 		{"clerk scope and unit outside it", store.ListFilter{Units: []string{"乙单位"}, Unit: "甲单位"}, []string{}, 0},
