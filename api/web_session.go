@@ -128,16 +128,16 @@ func webCookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	}
 }
 
-// sameOrigin refuses cross-site posts: a browser sends Origin with every
-// POST; when it names another host the request is forged. (Sec-Fetch-Site
-// is checked too when present.)
+// sameOrigin refuses cross-site posts, as a second line behind the CSRF
+// token: browsers say where a request comes from in Sec-Fetch-Site, older
+// ones in Origin ("null" under a no-referrer policy, so no evidence).
 func sameOrigin(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return false
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" || site == "none"
 	}
 	o := r.Header.Get("Origin")
 	if o == "" || o == "null" {
-		return o == ""
+		return true
 	}
 	u, err := url.Parse(o)
 	return err == nil && u.Host == r.Host

@@ -1,0 +1,308 @@
+package api_test
+
+import (
+	"context"
+	"flag"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/reportd/reportd/reports/textcheck"
+)
+
+var artifacts = flag.String("artifacts", filepath.Join("..", "testdata", "artifacts", "web"),
+	"directory for the browser test's screenshots (gitignored); empty to keep none")
+
+const chromium = "/usr/bin/chromium"
+
+// browserTab starts a headless Chromium with a fresh profile and returns a
+// tab. The flags keep it from reaching the network on its own.
+func browserTab(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skipf("browser test needs %s (Debian package chromium, installed by .ci/run): %v", chromium, err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// Start the browser without a deadline (a deadline would stop it), then
+	// bound every step by the test's own timeout below.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// TestBrowserClerk drives the pages the way a clerk does: sign in, upload
+// the sample, find its two forms, open 企业培育, enter a bad target and see
+// the message beside the field, fix it, save, preview and download the
+// PDF, and find the new value in the PDF's text. Every page is saved as a
+// screenshot (-artifacts) at 1280×800 and on a narrow window.
+func TestBrowserClerk(t *testing.T) {
+	tab := browserTab(t)
+	site := newWebSite(t)
+	shots := *artifacts
+	if shots != "" {
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
+	defer cancel()
+
+	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	// load runs an action that navigates (a click on a link or a submit
+	// button) and waits for the new page.
+	load := func(step string, trigger chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, trigger)); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
+	location := func() *url.URL {
+		t.Helper()
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	shot := func(name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		// No horizontal scrolling at this width: the page fits the window.
+		if w := eval(`String(document.documentElement.scrollWidth - window.innerWidth)`); w != "0" {
+			t.Errorf("%s: the page is %s px wider than the window", name, w)
+		}
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Sign in.
+	do("open sign-in", chromedp.Navigate(site.url+"/"))
+	if p := location().Path; p != "/login" {
+		t.Fatalf("/ without a session went to %s, want /login", p)
+	}
+	do("type token", chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), site.clerkA))
+	shot("01-login")
+	load("sign in", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	if p := location().Path; p != "/forms" {
+		t.Fatalf("after sign-in at %s, want /forms: %s", p, eval(`document.body.innerText`))
+	}
+	shot("02-empty-list")
+
+	// Upload the sample.
+	seedFile, err := filepath.Abs(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load("open upload", chromedp.Click(chromedp.CSS(`main a[href="/upload"]`)))
+	do("choose file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{seedFile}))
+	shot("03-upload")
+	load("upload", chromedp.Click(chromedp.CSS(`form[action="/upload"] button[type=submit]`)))
+	if p := location().Path; p != "/forms" {
+		t.Fatalf("after upload at %s", p)
+	}
+	rows := eval(`Array.from(document.querySelectorAll("table.list tbody tr td:nth-child(2)")).map(td => td.textContent.trim()).join("|")`)
+	if rows != "企业培育|服务体系" && rows != "服务体系|企业培育" {
+		t.Fatalf("list shows %q, want the sample's 2 forms", rows)
+	}
+	if msg := eval(`document.querySelector(".flash").textContent`); !strings.Contains(msg, "已导入 2 张表") {
+		t.Errorf("flash %q", msg)
+	}
+	shot("04-list")
+
+	// Search narrows the list.
+	do("search", chromedp.SendKeys(chromedp.ID("q"), "培育"))
+	load("submit search", chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`)))
+	if n := eval(`String(document.querySelectorAll("table.list tbody tr").length)`); n != "1" {
+		t.Errorf("search 培育 lists %s forms, want 1", n)
+	}
+
+	// Open 企业培育: the form laid out like the print.
+	load("open form", chromedp.Click(chromedp.Search(`//table[contains(@class,"list")]//a[text()="企业培育"]`)))
+	formPath := location().Path
+	if got := eval(`document.querySelector(".form-title").textContent`); got != "财政项目支出绩效目标表" {
+		t.Errorf("form title %q", got)
+	}
+	// 一级 cells merged as in print: 投入与管理 spans its rows.
+	if rs := eval(`String(Array.from(document.querySelectorAll("table.grid td.l1")).find(td => td.textContent.startsWith("投入与管理")).rowSpan)`); rs == "1" {
+		t.Errorf("投入与管理 rowspan %s: not merged", rs)
+	}
+	shot("05-form")
+
+	// Edit: a bad target gets its message beside the field.
+	load("open edit", chromedp.Click(chromedp.CSS(`.page-head a[href$="/edit"]`)))
+	target := chromedp.ID("f-indicators-3-target")
+	if v, err := chromedp.Run(ctx, chromedp.Value(target)); err != nil || v != "=2500家" {
+		t.Fatalf("row 4 target %q %v, want =2500家", v, err)
+	}
+	shot("06-edit")
+	do("bad target", chromedp.Clear(target), chromedp.SendKeys(target, ">=abc"))
+	load("save bad", chromedp.Click(chromedp.CSS(`.page-head button[value=save]`)))
+	msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("f-indicators-3-target-msg0")))
+	if err != nil || !strings.Contains(msg, "指标目标值格式错误") {
+		t.Fatalf("message beside the target: %q %v", msg, err)
+	}
+	// Beside: in the same cell, right under the field.
+	gap := eval(`(() => {
+		const f = document.getElementById("f-indicators-3-target"), m = document.getElementById("f-indicators-3-target-msg0");
+		if (f.parentElement !== m.parentElement) return "not in the same cell";
+		return String(Math.round(m.getBoundingClientRect().top - f.getBoundingClientRect().bottom));
+	})()`)
+	if gap == "not in the same cell" || len(gap) > 2 || strings.HasPrefix(gap, "-") {
+		t.Errorf("message is not right under the field: %s", gap)
+	}
+	if v := eval(`document.getElementById("f-indicators-3-target").value`); v != ">=abc" {
+		t.Errorf("typed value not kept: %q", v)
+	}
+	if f := eval(`document.activeElement.id`); f != "summary" {
+		t.Errorf("focus after a failed save is on %q, want the problem summary", f)
+	}
+	do("scroll to the field", chromedp.ScrollIntoView(target))
+	shot("07-edit-error")
+	if shots != "" {
+		buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err == nil {
+			err = os.WriteFile(filepath.Join(shots, "07-edit-error-viewport.png"), buf, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Rows move in the page (script) without losing what was typed.
+	do("move row 4 up", chromedp.Click(chromedp.CSS(`#ind-body tr:nth-child(4) button[data-op=up]`)))
+	if v := eval(`document.querySelectorAll("#ind-body textarea[data-col=target]")[2].value`); v != ">=abc" {
+		t.Errorf("after moving up, row 3 target %q", v)
+	}
+	if f := eval(`document.activeElement.getAttribute("aria-label")`); f != "第3行上移" {
+		t.Errorf("focus after moving: %q", f)
+	}
+	do("move it back", chromedp.Click(chromedp.CSS(`#ind-body tr:nth-child(3) button[data-op=down]`)))
+	do("add a row", chromedp.Click(chromedp.CSS(`button[data-op=add]`)))
+	if n := eval(`String(document.querySelectorAll("#ind-body tr").length)`); n != "9" {
+		t.Errorf("after adding, %s rows", n)
+	}
+	do("remove it", chromedp.Click(chromedp.CSS(`#ind-body tr:last-child button[data-op=del]`)))
+
+	// Fix and save.
+	do("fix target", chromedp.Clear(target), chromedp.SendKeys(target, ">=12%"))
+	load("save good", chromedp.Click(chromedp.CSS(`.page-head button[value=save]`)))
+	if u := location(); u.Path != formPath || u.Query().Get("saved") != "2" {
+		t.Fatalf("after saving at %s", u)
+	}
+	if got := eval(`Array.from(document.querySelectorAll("table.grid td")).some(td => td.textContent === ">=12%") ? "yes" : "no"`); got != "yes" {
+		t.Error("the saved target is not on the form page")
+	}
+	shot("08-saved")
+
+	// Preview: the PDF in the page.
+	load("preview", chromedp.Click(chromedp.CSS(`.page-head a[href$="/preview"]`)))
+	do("pdf frame", chromedp.WaitVisible(chromedp.CSS("iframe.pdf")), chromedp.Sleep(1500*time.Millisecond))
+	shot("09-preview")
+
+	// Download the PDF and read it.
+	dir := t.TempDir()
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	yes := true
+	do("download", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &yes,
+		})
+		return err
+	}), chromedp.Click(chromedp.CSS(`.page-head a[href$="/pdf?download=1"]`)))
+	var pdfPath string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("download canceled")
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			pdfPath = filepath.Join(dir, ev.GUID)
+			break
+		}
+	}
+	data := readFile(t, pdfPath)
+	text, err := textcheck.PDFText(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, ">=12%") || strings.Contains(text, "=2500家") {
+		t.Errorf("the downloaded PDF does not carry the new target:\n%s", text)
+	}
+	if shots != "" {
+		if err := os.WriteFile(filepath.Join(shots, "downloaded.pdf"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A narrow window (a phone held upright): the same pages stay usable.
+	do("narrow", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	for _, p := range []struct{ name, path string }{
+		{"10-narrow-list", "/forms"},
+		{"11-narrow-form", formPath},
+		{"12-narrow-edit", formPath + "/edit"},
+	} {
+		do("open "+p.path, chromedp.Navigate(site.url+p.path))
+		shot(p.name)
+	}
+	do("wide again", chromedp.EmulateViewport(1280, 800))
+
+	// Another unit's clerk finds nothing at the same address.
+	do("sign out", chromedp.Navigate(site.url+"/forms"))
+	load("logout", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	do("sign in as B", chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), site.clerkB))
+	load("sign in B", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	do("open A's form", chromedp.Navigate(site.url+formPath))
+	if h := eval(`document.querySelector("h1").textContent`); h != "未找到" {
+		t.Errorf("clerk B at %s sees %q, want 未找到", formPath, h)
+	}
+	shot("13-other-unit-404")
+	if t.Failed() && shots != "" {
+		t.Log("screenshots in", shots)
+	}
+}
