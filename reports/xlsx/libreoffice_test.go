@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +126,12 @@ func TestLibreOffice(t *testing.T) {
 			if res := textcheck.Check(bmpOnly(textcheck.FormCells(&forms[i], false)), text); !res.OK() {
 				t.Errorf("%s (%s): LibreOffice's print lacks text:\n%s", filepath.Base(p), forms[i].Project, res)
 			}
+			// LibreOffice keeps the lines a row cuts off in the PDF (clipped,
+			// drawn over the next row), so text extraction alone cannot see a
+			// row too low: overlapping words can.
+			for _, o := range overlaps(t, p) {
+				t.Errorf("%s (%s): text drawn over other text, a row is too low: %s", filepath.Base(p), forms[i].Project, o)
+			}
 		}
 	})
 	t.Run("re-saved workbooks read back", func(t *testing.T) {
@@ -146,6 +154,56 @@ func TestLibreOffice(t *testing.T) {
 			}
 		}
 	})
+}
+
+// wordBox is a word pdftotext -bbox found, in points.
+type wordBox struct {
+	page                   int
+	xMin, yMin, xMax, yMax float64
+	text                   string
+}
+
+var wordRE = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>|<page `)
+
+// overlaps lists pairs of words of a PDF whose boxes overlap by more than
+// a point both ways.
+func overlaps(t *testing.T, pdf string) []string {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Skipf("pdftotext -bbox: %v", err)
+	}
+	var words []wordBox
+	page := 0
+	for _, m := range wordRE.FindAllStringSubmatch(string(out), -1) {
+		if m[1] == "" {
+			page++
+			continue
+		}
+		w := wordBox{page: page, text: m[5]}
+		w.xMin, _ = strconv.ParseFloat(m[1], 64)
+		w.yMin, _ = strconv.ParseFloat(m[2], 64)
+		w.xMax, _ = strconv.ParseFloat(m[3], 64)
+		w.yMax, _ = strconv.ParseFloat(m[4], 64)
+		words = append(words, w)
+	}
+	if len(words) < 50 {
+		t.Fatalf("%s: only %d words found", pdf, len(words))
+	}
+	var found []string
+	for i, a := range words {
+		for _, b := range words[i+1:] {
+			if a.page != b.page {
+				continue
+			}
+			dx := min(a.xMax, b.xMax) - max(a.xMin, b.xMin)
+			dy := min(a.yMax, b.yMax) - max(a.yMin, b.yMin)
+			if dx > 1 && dy > 1 {
+				found = append(found, fmt.Sprintf("page %d: %q and %q", a.page, clip(a.text), clip(b.text)))
+			}
+		}
+	}
+	return found
 }
 
 // bmpOnly drops characters outside the BMP from the expected texts:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -357,6 +358,7 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 		tableWidth += w
 	}
 	row := 1
+	bannerHeight := 0.0
 	// Banner rows: title, subtitle and header lines above the table, merged
 	// across it and without borders.
 	// The subtitle (year) and header lines ("申报单位名称：…") carry values,
@@ -369,10 +371,11 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 		if err := b.setText(sheet, 1, row, ncols, row, text, k); err != nil {
 			return err
 		}
-		h := b.need(text, role, size, tableWidth)
-		if err := f.SetRowHeight(sheet, row, math.Min(math.Ceil(h*4)/4, maxRowHeight)); err != nil {
+		h := math.Min(math.Ceil(b.need(text, role, size, tableWidth)*4)/4, maxRowHeight)
+		if err := f.SetRowHeight(sheet, row, h); err != nil {
 			return err
 		}
+		bannerHeight += h
 		row++
 		return nil
 	}
@@ -403,7 +406,103 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 	if err := b.writeCells(sheet, g, p, ncols); err != nil {
 		return err
 	}
+	for _, r := range pageBreaks(g, p, bannerHeight) {
+		if err := f.InsertPageBreak(sheet, cellName(1, r)); err != nil {
+			return err
+		}
+	}
 	return b.pageSetup(sheet, g, p)
+}
+
+// pageFill is the share of the page's printable height pagination counts
+// on, leaving room for the application's own rounding.
+const pageFill = 0.95
+
+// pageBreaks returns the sheet rows that should start a new page so that a
+// merged 一级/二级 block is not split across pages when it fits on one (a
+// spreadsheet draws a split merged cell's text on one part only, or under
+// the repeated header), and a section heading or the column header is not
+// left alone at the bottom of a page. It simulates the application's
+// pagination with the row heights we set; the breaks it returns are where
+// the application would break anyway or earlier, never later.
+func pageBreaks(g *layout.Grid, p placement, bannerHeight float64) []int {
+	pg := page(g.Page)
+	pageH := (pg.HeightMM - pg.TopMM - pg.BottomMM) * ptPerMM * pageFill
+	n := len(g.Rows)
+	h := make([]float64, n)
+	for i := range g.Rows {
+		for _, x := range p.heights[i] {
+			h[i] += x
+		}
+	}
+	headFirst, headLast, headH := -1, -1, 0.0
+	for i, r := range g.Rows {
+		if r.Kind == layout.RowTableHeader {
+			if headFirst < 0 {
+				headFirst = i
+			}
+			headLast = i
+			headH += h[i]
+		}
+	}
+	// repeat is the height of the print titles at the top of a page that
+	// starts with grid row i.
+	repeat := func(i int) float64 {
+		if headLast >= 0 && i > headLast {
+			return headH
+		}
+		return 0
+	}
+	height := func(i, end int) float64 {
+		t := 0.0
+		for j := i; j <= end; j++ {
+			t += h[j]
+		}
+		return t
+	}
+	// group returns the last grid row kept with row i: its widest merged
+	// block that fits on a page, then, for headings, the group after it.
+	var group func(i int) int
+	group = func(i int) int {
+		ends := []int{i}
+		for _, c := range g.Rows[i].Cells {
+			if c.RowSpan > 1 {
+				ends = append(ends, min(i+c.RowSpan-1, n-1))
+			}
+		}
+		slices.Sort(ends)
+		end := i
+		for _, e := range slices.Backward(ends) {
+			if height(i, e) <= pageH-repeat(i) {
+				end = e
+				break
+			}
+		}
+		if k := g.Rows[end].Kind; (k == layout.RowSection || k == layout.RowTableHeader) && end+1 < n {
+			if e := group(end + 1); height(i, e) <= pageH-repeat(i) {
+				end = e
+			}
+		}
+		return end
+	}
+	var breaks []int
+	y := bannerHeight
+	for i := 0; i < n; {
+		end := group(i)
+		gh := height(i, end)
+		if y+gh > pageH && y > repeat(i) {
+			breaks = append(breaks, p.first[i])
+			y = repeat(i)
+		}
+		y += gh
+		// A group taller than a page (one huge row) overflows: the
+		// application breaks inside it, leaving about its last row.
+		if y > pageH {
+			y = repeat(end) + h[end]
+		}
+		i = end + 1
+	}
+	return breaks
 }
 
 // writeCells writes the table: every grid cell, merged and bordered, and a
