@@ -119,6 +119,21 @@ func TestBrowserClerk(t *testing.T) {
 		}
 	}
 
+	// view saves what the window shows, without scrolling.
+	view := func(name string) {
+		t.Helper()
+		if shots == "" {
+			return
+		}
+		buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err == nil {
+			err = os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		}
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+	}
+
 	// Sign in.
 	do("open sign-in", chromedp.Navigate(site.url+"/"))
 	if p := location().Path; p != "/login" {
@@ -202,15 +217,7 @@ func TestBrowserClerk(t *testing.T) {
 	}
 	do("scroll to the field", chromedp.ScrollIntoView(target))
 	shot("07-edit-error")
-	if shots != "" {
-		buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err == nil {
-			err = os.WriteFile(filepath.Join(shots, "07-edit-error-viewport.png"), buf, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	view("07-edit-error-viewport")
 
 	// Rows move in the page (script) without losing what was typed.
 	do("move row 4 up", chromedp.Click(chromedp.CSS(`#ind-body tr:nth-child(4) button[data-op=up]`)))
@@ -290,6 +297,9 @@ func TestBrowserClerk(t *testing.T) {
 		do("open "+p.path, chromedp.Navigate(site.url+p.path))
 		shot(p.name)
 	}
+	// What a phone shows of the indicator rows (cards with visible labels).
+	do("scroll to indicators", chromedp.ScrollIntoView(chromedp.ID("f-indicators-3-target")))
+	view("12-narrow-edit-indicators")
 	do("wide again", chromedp.EmulateViewport(1280, 800))
 
 	// Another unit's clerk finds nothing at the same address.

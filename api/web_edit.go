@@ -247,7 +247,6 @@ type editRow struct {
 
 type editColumn struct {
 	Key, Label string
-	Wide       bool
 }
 
 // editView is what edit.html shows.
@@ -314,7 +313,7 @@ func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusR
 		}
 	}
 	for _, c := range fam.Indicators.Columns {
-		v.Columns = append(v.Columns, editColumn{Key: c.Key, Label: c.Label, Wide: c.Key == "level3"})
+		v.Columns = append(v.Columns, editColumn{Key: c.Key, Label: c.Label})
 	}
 	row := func(i int, values map[string]string) editRow {
 		r := editRow{Index: i, Focus: i == focusRow}

@@ -149,6 +149,8 @@ func (w *web) view(c *echo.Context) error {
 	var fl *flash
 	if v, err := strconv.Atoi(c.QueryParam("saved")); err == nil && v > 0 {
 		fl = &flash{Kind: "ok", Text: fmt.Sprintf("已保存（第 %d 版）。", v)}
+	} else if c.QueryParam("imported") != "" {
+		fl = &flash{Kind: "ok", Text: "已导入。"}
 	}
 	probs := make([]viewProblem, 0, len(ps))
 	for _, p := range ps {
@@ -361,7 +363,7 @@ func (w *web) upload(c *echo.Context) error {
 		return err
 	}
 	if len(stored) == 1 {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?saved=%d", stored[0].ID, stored[0].Version))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?imported=1", stored[0].ID))
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms?imported=%d", len(stored)))
 }
