@@ -98,6 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Store:     st,
 		Renderers: renderers,
 		Readers:   formReaders(fams),
+		Families:  fams, // the web pages lay forms out with the site's families too
 		Validate: func(f *reports.Form) reports.Problems {
 			rules, err := rulesFor(fams, f)
 			if err != nil {
