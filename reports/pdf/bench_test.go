@@ -107,7 +107,8 @@ func BenchmarkPDFBatch(b *testing.B) {
 	b.ReportMetric(float64(size)/float64(i), "B/file")
 }
 
-// BenchmarkWrite is the PDF backend alone, on an already paginated form.
+// BenchmarkWrite is the PDF backend alone, on an already paginated form,
+// building the subsets each time (uncached) or taking them from the cache.
 func BenchmarkWrite(b *testing.B) {
 	r := mustRenderer(b)
 	f := seedForms(b)[1]
@@ -115,11 +116,18 @@ func BenchmarkWrite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := pdf.Write(io.Discard, doc, r.Fonts(), pdf.Options{}); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct {
+		name string
+		fs   *pdf.FontSet
+	}{{"uncached", r.Fonts().WithoutCache()}, {"cached", r.Fonts()}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := pdf.Write(io.Discard, doc, c.fs, pdf.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -155,7 +155,6 @@ type pdfWriter struct {
 	zbuf    bytes.Buffer
 	z       *zlib.Writer
 	font    []byte // scratch: subset font file
-	runes   []rune // scratch
 }
 
 // subset is the embedded part of one face: CID i draws runes[i-1] (CID 0 is
@@ -189,8 +188,9 @@ func (pw *pdfWriter) reset(fs *FontSet) {
 	pw.offsets = pw.offsets[:0]
 }
 
-// resolve returns the face and glyph that draw r, applying substitute.
-// draw is false for invisible characters (nothing to draw).
+// resolve returns the face, the character actually drawn (r, or its
+// substitute; 0 for an invisible character, which draws nothing) and its
+// glyph. ok is false when no font has r.
 func (pw *pdfWriter) resolve(role layout.Role, r rune) (fi int, draw rune, gid uint16, ok bool) {
 	if fi, gid, ok = pw.fs.lookup(role, r); ok {
 		return fi, r, gid, true
