@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/reportd/reportd/reports/textcheck"
 )
@@ -312,6 +313,32 @@ func TestBrowserClerk(t *testing.T) {
 		t.Errorf("clerk B at %s sees %q, want 未找到", formPath, h)
 	}
 	shot("13-other-unit-404")
+
+	// An admin with the national family: the same pages from its grid.
+	load("logout B", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	do("sign in as admin", chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), site.admin))
+	load("sign in admin", chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	national, err := filepath.Abs(filepath.Join("..", "testdata", "families", "national-2023.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("open upload", chromedp.Navigate(site.url+"/upload"))
+	do("choose national", chromedp.SetUploadFiles(chromedp.ID("file"), []string{national}))
+	load("upload national", chromedp.Click(chromedp.CSS(`form[action="/upload"] button[type=submit]`)))
+	if got := eval(`document.querySelector(".form-title").textContent`); got != "项目支出绩效目标申报表" {
+		t.Errorf("national form title %q", got)
+	}
+	nationalPath := location().Path
+	shot("14-national-form")
+	load("edit national", chromedp.Click(chromedp.CSS(`.page-head a[href$="/edit"]`)))
+	shot("15-national-edit")
+	// Enter in a one-line field saves (the first submit button is 保存,
+	// not a row button).
+	load("enter saves", chromedp.SendKeys(chromedp.ID("f-project"), kb.Enter))
+	if u := location(); u.Path != nationalPath || u.Query().Get("saved") != "2" {
+		t.Errorf("Enter in 项目名称 led to %s, want %s?saved=2", u, nationalPath)
+	}
+
 	if t.Failed() && shots != "" {
 		t.Log("screenshots in", shots)
 	}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/jsonform"
 	"github.com/reportd/reportd/reports/store"
 )
 
@@ -499,5 +502,39 @@ func TestWebHeaders(t *testing.T) {
 	}
 	if a := b.get("/forms/" + id + "/no-such-page"); a.status != http.StatusNotFound || !strings.Contains(a.body, "没有这个页面") {
 		t.Errorf("unknown page: %d", a.status)
+	}
+}
+
+// TestWebUploadKinds: a workbook downloaded from the pages and a JSON form
+// upload back as new forms.
+func TestWebUploadKinds(t *testing.T) {
+	site := newWebSite(t)
+	b := site.client()
+	tok := b.login(site.clerkA)
+	if a := b.upload(tok, "seed.txt", seed(t)); a.status != http.StatusSeeOther {
+		t.Fatalf("text upload: %d", a.status)
+	}
+	id := formIDs(b.get("/forms").body)[0]
+	book := b.get("/forms/" + id + "/xlsx")
+	if book.status != http.StatusOK {
+		t.Fatalf("xlsx: %d", book.status)
+	}
+	a := b.upload(tok, "edited.xlsx", []byte(book.body))
+	if a.status != http.StatusSeeOther || !strings.HasSuffix(a.header.Get("Location"), "?imported=1") {
+		t.Fatalf("xlsx upload: %d %s\n%s", a.status, a.header.Get("Location"), a.body)
+	}
+	sf, err := site.store.Form(t.Context(), mustID(t, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := jsonform.Write(&buf, []reports.Form{sf.Form}); err != nil {
+		t.Fatal(err)
+	}
+	if a := b.upload(tok, "form.json", buf.Bytes()); a.status != http.StatusSeeOther {
+		t.Fatalf("json upload: %d\n%s", a.status, a.body)
+	}
+	if n := len(formIDs(b.get("/forms").body)); n != 4 {
+		t.Fatalf("%d forms after uploading text (2), xlsx (1) and json (1)", n)
 	}
 }
