@@ -114,6 +114,7 @@ func TestImportRefusesBadBodies(t *testing.T) {
 			{"unknown content type", "application/pdf", []byte("%PDF"), 415, reports.EINVALID, nil, false},
 			{"no content type", "", seed(t), 415, reports.EINVALID, nil, false},
 			{"xlsx without a reader", api.XLSXType, []byte("PK"), 415, reports.EINVALID, nil, false},
+			{"octet-stream that is no workbook", "application/octet-stream", seed(t), 415, reports.EINVALID, nil, false},
 			{"too large", textType, bytes.Repeat([]byte("x"), 65<<10), 413, reports.ETOOLARGE, nil, false},
 		}
 		for _, tt := range tests {

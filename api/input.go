@@ -50,10 +50,16 @@ func kindOf(contentType string) (formfile.Kind, error) {
 		return formfile.Text, nil
 	case mt == XLSXType:
 		return formfile.XLSX, nil
+	case mt == "application/octet-stream":
+		return sniff, nil // decided from the first bytes in readForms
 	}
 	return "", echo.NewHTTPError(http.StatusUnsupportedMediaType,
 		fmt.Sprintf("unsupported Content-Type %q: use application/json, text/plain; charset=utf-8 or %s", mt, XLSXType))
 }
+
+// sniff is the kind of an application/octet-stream body until its first
+// bytes are seen: a zip (PK\x03\x04) is a workbook, anything else is refused.
+const sniff formfile.Kind = "sniff"
 
 // readForms parses the request body into forms and checks them. Forms
 // with errors make the whole request a 422 listing every problem; the
@@ -63,12 +69,19 @@ func (s *Server) readForms(c *echo.Context) ([]reports.Form, []problem, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, ok := s.cfg.Readers[kind]; !ok {
-		return nil, nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("this server does not read %s bodies", kind))
-	}
 	data, err := s.readBody(c)
 	if err != nil {
 		return nil, nil, err
+	}
+	if kind == sniff {
+		if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+			return nil, nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
+				"an application/octet-stream body must be an XLSX workbook; send JSON or text with their own Content-Type")
+		}
+		kind = formfile.XLSX
+	}
+	if _, ok := s.cfg.Readers[kind]; !ok {
+		return nil, nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("this server does not read %s bodies", kind))
 	}
 	forms, err := s.cfg.Readers.Read(kind, bytes.NewReader(data), "body")
 	if err != nil {

@@ -179,9 +179,41 @@ func TestServeEndToEnd(t *testing.T) {
 					t.Errorf("form %d PDF misses text: %s", id, r)
 				}
 			}
-			code, h, _ := s.call(t, "GET", fmt.Sprintf("/api/v1/forms/%d.xlsx", imported.IDs[0]), admin, "", nil)
+			code, h, book := s.call(t, "GET", fmt.Sprintf("/api/v1/forms/%d.xlsx", imported.IDs[0]), admin, "", nil)
 			if code != 200 || !strings.Contains(h.Get("Content-Type"), "spreadsheetml") {
-				t.Errorf("GET .xlsx: %d %s", code, h.Get("Content-Type"))
+				t.Fatalf("GET .xlsx: %d %s", code, h.Get("Content-Type"))
+			}
+			// The workbook goes back in as a form, declared or sniffed; the
+			// round trip keeps the form's content (same hash).
+			var first struct{ Hash string }
+			_, _, body = s.call(t, "GET", fmt.Sprintf("/api/v1/forms/%d", imported.IDs[0]), admin, "", nil)
+			json.Unmarshal(body, &first)
+			for _, ct := range []string{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"} {
+				code, _, body := s.call(t, "POST", "/api/v1/render", admin, ct, book)
+				if code != 200 {
+					t.Errorf("render an XLSX body (%s): %d %s", ct, code, body)
+				}
+			}
+			code, _, body = s.call(t, "POST", "/api/v1/forms/import", admin, "application/octet-stream", book)
+			var back struct {
+				IDs   []int64
+				Forms []struct{ Hash string }
+			}
+			if err := json.Unmarshal(body, &back); code != 201 || err != nil || len(back.IDs) != 1 {
+				t.Fatalf("import the XLSX: %d %s", code, body)
+			}
+			if back.Forms[0].Hash != first.Hash {
+				t.Errorf("XLSX round trip changed the form: hash %s, was %s", back.Forms[0].Hash, first.Hash)
+			}
+			code, _, _ = s.call(t, "DELETE", fmt.Sprintf("/api/v1/forms/%d", back.IDs[0]), admin, "", nil)
+			if code != 428 {
+				t.Errorf("DELETE without If-Match: %d", code)
+			}
+			r, _ := http.NewRequest("DELETE", fmt.Sprintf("%s/api/v1/forms/%d", s.base, back.IDs[0]), nil)
+			r.Header.Set("Authorization", "Bearer "+admin)
+			r.Header.Set("If-Match", `"v1"`)
+			if resp, err := http.DefaultClient.Do(r); err != nil || resp.StatusCode != 204 {
+				t.Fatalf("DELETE: %v %v", resp, err)
 			}
 
 			// A bad body: 422 with problems, nothing stored.
