@@ -74,6 +74,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	pages := echo.NewWithConfig(echo.Config{Logger: s.log, NoGroupAutoRegister404Routes: true})
 	pages.HTTPErrorHandler = func(c *echo.Context, err error) { w.errorPage(c, err) }
 	pages.GET("/static/*", w.static)
+	pages.HEAD("/static/*", w.static)
 	pages.GET("/login", w.loginPage, w.pageErrors)
 	pages.POST("/login", w.login, w.pageErrors)
 	pages.GET("/api/v1/families", w.familiesAPI, s.jsonErrors, s.require(store.RoleAdmin, store.RoleClerk, store.RoleService))

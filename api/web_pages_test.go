@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/jsonform"
 	"github.com/reportd/reportd/reports/store"
@@ -536,5 +537,18 @@ func TestWebUploadKinds(t *testing.T) {
 	}
 	if n := len(formIDs(b.get("/forms").body)); n != 4 {
 		t.Fatalf("%d forms after uploading text (2), xlsx (1) and json (1)", n)
+	}
+}
+
+func TestWebUploadTooLarge(t *testing.T) {
+	site := newWebSite(t, func(c *api.Config) { c.BodyLimit = 64 << 10 })
+	b := site.client()
+	tok := b.login(site.admin)
+	a := b.upload(tok, "big.txt", bytes.Repeat(seed(t), 20))
+	if a.status != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "文件太大") {
+		t.Fatalf("status %d", a.status)
+	}
+	if n := len(formIDs(b.get("/forms").body)); n != 0 {
+		t.Fatalf("%d forms stored", n)
 	}
 }

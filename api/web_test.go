@@ -35,7 +35,7 @@ type webSite struct {
 	admin, clerkA, clerkB string
 }
 
-func newWebSite(t *testing.T) *webSite {
+func newWebSite(t *testing.T, opts ...func(*api.Config)) *webSite {
 	t.Helper()
 	fams, err := family.Builtin()
 	if err != nil {
@@ -53,7 +53,7 @@ func newWebSite(t *testing.T) *webSite {
 	readers := formfile.Default()
 	readers[formfile.Text] = textform.Reader{Families: fams}.Read
 	readers[formfile.XLSX] = xlsx.Reader{Families: fams}.Read
-	srv, err := api.New(api.Config{
+	cfg := api.Config{
 		Store: st,
 		Renderers: map[string]reports.Renderer{
 			"pdf":  pdf.NewRenderer(fonts, fams, pdf.Options{}),
@@ -69,7 +69,11 @@ func newWebSite(t *testing.T) *webSite {
 			return reports.Check(f, fam.Rules())
 		},
 		Logger: slog.New(slog.DiscardHandler),
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
