@@ -18,13 +18,13 @@ const Schema = "reportd/xlsx/v1"
 // schemaProperty is the custom document property holding Schema.
 const schemaProperty = "reportd.schema"
 
-// metaSheet is the very hidden sheet with the schema and the cell map. Its
-// rows are:
+// metaSheet is the very hidden sheet with the schema and the cell map. Each
+// row is one cell in column A, its fields separated by tabs (one cell per
+// row keeps writing cheap):
 //
 //	schema  reportd/xlsx/v1
 //	summary SHEET                               (the 汇总 sheet)
 //	form    SHEET  FAMILY
-//	label   SHEET  CELL    TEXT                  (a label cell)
 //	field   SHEET  CELL    PATH   LABELCELL  LABELTEXT
 //	column  SHEET  CELL    KEY    HEADERTEXT    (indicator table header)
 //
@@ -40,13 +40,8 @@ func (b *book) writeMeta(first *layout.Grid) error {
 	}
 	rows := append([][]string{{"schema", Schema}}, b.meta...)
 	for i, r := range rows {
-		for j, v := range r {
-			if v == "" {
-				continue
-			}
-			if err := f.SetCellStr(metaSheet, cellName(j+1, i+1), v); err != nil {
-				return err
-			}
+		if err := f.SetCellStr(metaSheet, cellName(1, i+1), strings.Join(r, "\t")); err != nil {
+			return err
 		}
 	}
 	if err := f.SetSheetVisible(metaSheet, false, true); err != nil {

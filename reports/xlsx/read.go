@@ -176,7 +176,11 @@ func readMeta(f *excelize.File) meta {
 		}
 		return ""
 	}
-	for _, r := range rows {
+	for _, row := range rows {
+		if len(row) == 0 {
+			continue
+		}
+		r := strings.Split(row[0], "\t")
 		sheet := get(r, 1)
 		switch get(r, 0) {
 		case "schema":

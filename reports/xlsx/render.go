@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
@@ -25,6 +26,7 @@ var _ reports.Renderer = (*Renderer)(nil)
 // NewRenderer returns a workbook renderer laying forms out by their family
 // in families.
 func NewRenderer(families *family.Registry, opts Options) *Renderer {
+	opts.compressors = &sync.Pool{}
 	return &Renderer{families: families, opts: opts}
 }
 

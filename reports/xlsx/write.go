@@ -1,12 +1,15 @@
 package xlsx
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -20,6 +23,21 @@ import (
 type Options struct {
 	Fonts    Fonts           // zero: DefaultFonts
 	Measurer layout.Measurer // nil: SpreadsheetMeasurer
+
+	compressors *sync.Pool // set by NewRenderer: deflate writers shared by its workbooks
+}
+
+// pooledFlate returns its writer to the pool when closed.
+type pooledFlate struct {
+	*flate.Writer
+	pool *sync.Pool
+}
+
+func (p *pooledFlate) Close() error {
+	err := p.Writer.Close()
+	p.pool.Put(p.Writer)
+	p.Writer = nil
+	return err
 }
 
 func (o Options) withDefaults() Options {
@@ -113,6 +131,27 @@ type book struct {
 func newBook(opts Options) *book {
 	opts = opts.withDefaults()
 	f := excelize.NewFile()
+	if opts.compressors != nil {
+		// Deflate at BestSpeed with compressors reused across workbooks
+		// (a flate writer allocates ~1 MB).
+		pool := opts.compressors
+		f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
+			zw := zip.NewWriter(w)
+			zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+				fw, _ := pool.Get().(*flate.Writer)
+				if fw == nil {
+					var err error
+					if fw, err = flate.NewWriter(out, flate.BestSpeed); err != nil {
+						return nil, err
+					}
+				} else {
+					fw.Reset(out)
+				}
+				return &pooledFlate{fw, pool}, nil
+			})
+			return zw
+		}
+	}
 	return &book{f: f, styles: newStyleCache(f), wrap: wrapper{m: opts.Measurer}, opts: opts}
 }
 
@@ -541,7 +580,6 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) 
 			switch {
 			case c.Kind == layout.KindLabel:
 				label = &r.Cells[ci]
-				b.meta = append(b.meta, []string{"label", sheet, cellName(c1, r1), c.Text})
 			case c.Path != "":
 				entry := []string{"field", sheet, cellName(c1, r1), c.Path, "", ""}
 				if label != nil {
