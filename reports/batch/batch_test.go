@@ -19,7 +19,10 @@ import (
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/jsonform"
+	"github.com/reportd/reportd/reports/store"
+	"github.com/reportd/reportd/reports/store/postgres"
 	"github.com/reportd/reportd/reports/store/sqlite"
+	"github.com/reportd/reportd/reports/store/storetest"
 	"github.com/reportd/reportd/reports/textform"
 )
 
@@ -46,19 +49,42 @@ func (w writerRenderer) Render(ctx context.Context, out io.Writer, f *reports.Fo
 	return textform.Write(out, []reports.Form{*f}, w.families)
 }
 
-func mustStore(tb testing.TB) *sqlite.DB {
-	tb.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "reportd.db"), sqlite.Options{})
+// testStore is what these tests need of a store: batches and a way to add
+// forms.
+type testStore interface {
+	batch.Store
+	CreateForms(ctx context.Context, forms []reports.Form) ([]store.StoredForm, error)
+}
+
+// eachStore runs a test against SQLite and the real PostgreSQL (own schema).
+func eachStore(t *testing.T, test func(t *testing.T, db testStore)) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "reportd.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		test(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		test(t, mustPostgres(t))
+	})
+}
+
+func mustPostgres(t *testing.T) *postgres.DB {
+	t.Helper()
+	url, schema := storetest.PostgresURL(t)
+	db, err := postgres.Open(context.Background(), url, postgres.Options{Schema: schema})
 	if err != nil {
-		tb.Fatal(err)
+		t.Fatal(err)
 	}
-	tb.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 
 // mustForms stores n generated forms of 2020 (every invalidEvery-th one
 // invalid) and returns them.
-func mustForms(tb testing.TB, db *sqlite.DB, n, invalidEvery int) []reports.Form {
+func mustForms(tb testing.TB, db testStore, n, invalidEvery int) []reports.Form {
 	tb.Helper()
 	sample, err := formgen.ReadSample("../../testdata/seed/2020-performance-targets.txt")
 	if err != nil {
@@ -74,7 +100,7 @@ func mustForms(tb testing.TB, db *sqlite.DB, n, invalidEvery int) []reports.Form
 	return forms
 }
 
-func newRunner(db *sqlite.DB, spool string, hook func(*reports.Form) error) *batch.Runner {
+func newRunner(db testStore, spool string, hook func(*reports.Form) error) *batch.Runner {
 	fams, err := family.Builtin()
 	if err != nil {
 		panic(err)
@@ -133,8 +159,9 @@ func mustVerify(tb testing.TB, b batch.Batch, forms []reports.Form) batch.Manife
 	return m
 }
 
-func TestRunArchive(t *testing.T) {
-	db := mustStore(t)
+func TestRunArchive(t *testing.T) { eachStore(t, testRunArchive) }
+
+func testRunArchive(t *testing.T, db testStore) {
 	forms := mustForms(t, db, 60, 7)
 	r := newRunner(db, t.TempDir(), nil)
 	var last batch.Progress
@@ -205,8 +232,9 @@ func checkSummary(t *testing.T, b batch.Batch, n int) {
 	}
 }
 
-func TestCreateIdempotentKey(t *testing.T) {
-	db := mustStore(t)
+func TestCreateIdempotentKey(t *testing.T) { eachStore(t, testCreateIdempotentKey) }
+
+func testCreateIdempotentKey(t *testing.T, db testStore) {
 	mustForms(t, db, 5, 0)
 	r := newRunner(db, t.TempDir(), nil)
 	ctx := context.Background()
@@ -220,8 +248,9 @@ func TestCreateIdempotentKey(t *testing.T) {
 	}
 }
 
-func TestCreateRejectsBadSpec(t *testing.T) {
-	db := mustStore(t)
+func TestCreateRejectsBadSpec(t *testing.T) { eachStore(t, testCreateRejectsBadSpec) }
+
+func testCreateRejectsBadSpec(t *testing.T, db testStore) {
 	r := newRunner(db, t.TempDir(), nil)
 	for _, tc := range []struct {
 		name string
@@ -241,8 +270,9 @@ func TestCreateRejectsBadSpec(t *testing.T) {
 	}
 }
 
-func TestUnitFilter(t *testing.T) {
-	db := mustStore(t)
+func TestUnitFilter(t *testing.T) { eachStore(t, testUnitFilter) }
+
+func testUnitFilter(t *testing.T, db testStore) {
 	forms := mustForms(t, db, 40, 0)
 	unit := forms[1].Unit
 	want := 0
@@ -280,8 +310,9 @@ func TestUnitFilter(t *testing.T) {
 // TestResumeAfterCancel interrupts a batch by cancelling its context, then
 // resumes it: only what was not recorded is rendered again and the archive
 // has every form once.
-func TestResumeAfterCancel(t *testing.T) {
-	db := mustStore(t)
+func TestResumeAfterCancel(t *testing.T) { eachStore(t, testResumeAfterCancel) }
+
+func testResumeAfterCancel(t *testing.T, db testStore) {
 	forms := mustForms(t, db, 200, 9)
 	spool := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -333,8 +364,9 @@ func TestResumeAfterCancel(t *testing.T) {
 
 // TestSpoolTampered: a spooled document changed after it was recorded is
 // rendered again, not shipped with a wrong hash.
-func TestSpoolTampered(t *testing.T) {
-	db := mustStore(t)
+func TestSpoolTampered(t *testing.T) { eachStore(t, testSpoolTampered) }
+
+func testSpoolTampered(t *testing.T, db testStore) {
 	forms := mustForms(t, db, 20, 0)
 	spool := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -2,12 +2,17 @@ package batch_test
 
 import (
 	"context"
+	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/batch/pglock"
+	"github.com/reportd/reportd/reports/store/storetest"
 )
 
 var shanghai = batch.Shanghai()
@@ -65,8 +70,9 @@ func TestPrevTick(t *testing.T) {
 // TestCatchUpOnce: the service was down over three year-end ticks; at start
 // it runs one batch (the latest tick's year), then the next tick runs as
 // scheduled, and a restart does not run anything again.
-func TestCatchUpOnce(t *testing.T) {
-	db := mustStore(t)
+func TestCatchUpOnce(t *testing.T) { eachStore(t, testCatchUpOnce) }
+
+func testCatchUpOnce(t *testing.T, db testStore) {
 	mustForms(t, db, 12, 0)
 	r := newRunner(db, t.TempDir(), nil)
 	ctx := context.Background()
@@ -111,8 +117,9 @@ func TestCatchUpOnce(t *testing.T) {
 
 // TestFirstStartNoCatchUp: a schedule never seen before records its latest
 // tick instead of running last year's batch.
-func TestFirstStartNoCatchUp(t *testing.T) {
-	db := mustStore(t)
+func TestFirstStartNoCatchUp(t *testing.T) { eachStore(t, testFirstStartNoCatchUp) }
+
+func testFirstStartNoCatchUp(t *testing.T, db testStore) {
 	mustForms(t, db, 3, 0)
 	r := newRunner(db, t.TempDir(), nil)
 	ctx := context.Background()
@@ -135,8 +142,9 @@ func TestFirstStartNoCatchUp(t *testing.T) {
 	}
 }
 
-func TestValidateSchedules(t *testing.T) {
-	db := mustStore(t)
+func TestValidateSchedules(t *testing.T) { eachStore(t, testValidateSchedules) }
+
+func testValidateSchedules(t *testing.T, db testStore) {
 	r := newRunner(db, t.TempDir(), nil)
 	for _, tc := range []struct {
 		name      string
@@ -153,5 +161,55 @@ func TestValidateSchedules(t *testing.T) {
 				t.Error("accepted")
 			}
 		})
+	}
+}
+
+// TestTwoReplicasCatchUp: two replicas on one PostgreSQL database start
+// after a missed tick. With advisory locks, one batch is created and each
+// form is rendered once in all.
+func TestTwoReplicasCatchUp(t *testing.T) {
+	db := mustPostgres(t)
+	const n = 40
+	mustForms(t, db, n, 0)
+	ctx := context.Background()
+	sc := batch.Schedule{Name: "year-end", Cron: batch.DefaultCron, Formats: []string{"txt"}}
+	if err := db.SetScheduleTick(ctx, sc.Name, at(2019, 12, 31, 2)); err != nil {
+		t.Fatal(err)
+	}
+	url := os.Getenv("REPORTD_TEST_POSTGRES")
+	if url == "" {
+		url = storetest.DefaultPostgresURL
+	}
+	var renders atomic.Int64
+	spool := t.TempDir()
+	var scheds []*batch.Scheduler
+	for range 2 {
+		l, err := pglock.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		r := newRunner(db, spool, func(*reports.Form) error {
+			renders.Add(1)
+			time.Sleep(5 * time.Millisecond) // long enough for the replicas to overlap
+			return nil
+		})
+		r.Locker = l
+		scheds = append(scheds, &batch.Scheduler{Runner: r, Schedules: []batch.Schedule{sc}, Locker: l,
+			Clock: clockwork.NewFakeClockAt(at(2021, 3, 1, 10))})
+	}
+	for _, s := range scheds {
+		if err := s.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+	}
+	waitBatches(t, db, 1)
+	// Let the other replica's jobs finish before counting.
+	for _, s := range scheds {
+		s.Stop()
+	}
+	if got := renders.Load(); got != n {
+		t.Errorf("%d renders for %d forms", got, n)
 	}
 }
