@@ -109,6 +109,7 @@ func (p *paginator) checkMarks() {
 type span struct{ start, n int }
 
 type cellInfo struct {
+	c     Cell // the grid cell (a synthetic blank one under a demoted merge)
 	lines span
 	cont  span // a label repeated with （续） on a continued page
 	size  float64
@@ -218,7 +219,7 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 				size = ps.HeadingSize
 			}
 			end := min(c.Col+max(c.Span, 1), len(g.Columns))
-			info := cellInfo{size: size, lh: size * p.lf, x: p.xs[c.Col], w: p.xs[end] - p.xs[c.Col],
+			info := cellInfo{c: c, size: size, lh: size * p.lf, x: p.xs[c.Col], w: p.xs[end] - p.xs[c.Col],
 				merge: c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2}
 			info.lines = p.breakText(c.Text, info.w-2*p.pad, size, c.Role)
 			if c.Path != "" {
@@ -249,8 +250,9 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 	}
 	p.checkMarks()
 	if p.header >= 0 {
-		p.hdrH, _ = p.remaining(p.header, make([]int, len(g.Rows[p.header].Cells)))
+		p.hdrH, _ = p.remaining(p.header, make([]int, len(p.cells[p.header])))
 	}
+	p.demoteTallMerges()
 	return p
 }
 
@@ -299,7 +301,7 @@ func (p *paginator) run() {
 	from := make([]int, 0, 8)
 	for r := 0; r < len(p.g.Rows); {
 		from = from[:0]
-		for range p.g.Rows[r].Cells {
+		for range p.cells[r] {
 			from = append(from, 0)
 		}
 		cont := false
@@ -314,6 +316,31 @@ func (p *paginator) run() {
 	}
 	p.finishPage()
 	p.pageNumbers()
+}
+
+// demoteTallMerges turns a merged level whose text could not fit on one
+// page (an absurdly long level name) into an ordinary cell of its first row,
+// whose lines split across pages like any value, and gives the rows it
+// covered blank cells. The merge is lost but nothing overflows the page.
+func (p *paginator) demoteTallMerges() {
+	capacity := p.yMax - p.tableTopContinued() - p.hdrH
+	for ri := range p.cells {
+		for ci := range p.cells[ri] {
+			info := &p.cells[ri][ci]
+			if !info.merge || p.segNeed(info.lines.n+2, info.lh) <= capacity {
+				continue
+			}
+			info.merge = false
+			info.c.Kind, info.c.Align = KindValue, AlignLeft
+			for r := ri + 1; r < ri+info.c.RowSpan && r < len(p.cells); r++ {
+				blank := *info
+				blank.c.Text, blank.c.Path, blank.c.RowSpan, blank.c.Label = "", "", 1, ""
+				blank.lines = p.breakText("", info.w, info.size, info.c.Role)
+				p.cells[r] = append(p.cells[r], blank)
+			}
+			info.c.RowSpan = 1
+		}
+	}
 }
 
 // titleBlock sets the title, the subtitle and the header lines above the
@@ -372,7 +399,7 @@ func (p *paginator) keepHeight(r int, h float64) float64 {
 	if kind != RowSection && kind != RowTableHeader || r+1 >= len(p.g.Rows) {
 		return h
 	}
-	zero := make([]int, len(p.g.Rows[r+1].Cells))
+	zero := make([]int, len(p.cells[r+1]))
 	next, _ := p.remaining(r+1, zero)
 	lh := p.ps.BodySize * p.lf
 	next = min(next, 2*lh+2*p.pad)
@@ -489,7 +516,7 @@ func (p *paginator) put(r int, from []int, k, total int, cont bool) {
 		if !info.merge || cont {
 			continue
 		}
-		c := p.g.Rows[r].Cells[ci]
+		c := info.c
 		p.segs[c.Col] = &segment{row: r, cell: ci, end: r + max(c.RowSpan, 1), startY: p.y,
 			need: p.segNeed(info.lines.n, info.lh), lines: info.lines}
 	}
@@ -515,10 +542,9 @@ func (p *paginator) flush() {
 		return
 	}
 	p.pending = nil
-	row := p.g.Rows[pc.row]
 	last := len(p.g.Columns)
-	for ci, c := range row.Cells {
-		info := p.cells[pc.row][ci]
+	for ci, info := range p.cells[pc.row] {
+		c := info.c
 		if info.merge {
 			continue
 		}
@@ -569,8 +595,8 @@ func (p *paginator) cellText(ls []string, c Cell, info cellInfo, x, w, y, h floa
 }
 
 func (p *paginator) drawSegment(s *segment, bottom float64) {
-	c := p.g.Rows[s.row].Cells[s.cell]
 	info := p.cells[s.row][s.cell]
+	c := info.c
 	x, w := info.x, info.w
 	p.rule(x, s.startY, x+w, s.startY)
 	p.rule(x, s.startY, x, bottom)
@@ -599,7 +625,7 @@ func (p *paginator) breakPage(r int) {
 	p.text(p.left, p.y+(lh-p.ps.HeadingSize)/2+ascent*p.ps.HeadingSize, RoleHeading, p.ps.HeadingSize, ContinuedTable, "")
 	p.y += lh
 	if p.g.Rows[r].Kind == RowIndicator && p.header >= 0 {
-		zero := make([]int, len(p.g.Rows[p.header].Cells))
+		zero := make([]int, len(p.cells[p.header]))
 		_, n := p.remaining(p.header, zero)
 		p.put(p.header, zero, n, n, false)
 	}
@@ -607,8 +633,8 @@ func (p *paginator) breakPage(r int) {
 		if s == nil {
 			continue
 		}
-		c := p.g.Rows[s.row].Cells[s.cell]
 		info := p.cells[s.row][s.cell]
+		c := info.c
 		sp := p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, info.size, c.Role)
 		p.segs[col] = &segment{row: s.row, cell: s.cell, end: s.end, startY: p.y,
 			need: p.segNeed(sp.n, info.lh), lines: sp, cont: true}

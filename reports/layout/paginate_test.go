@@ -331,3 +331,20 @@ func BenchmarkBuildPaginate(b *testing.B) {
 		})
 	}
 }
+
+// A level name longer than a page cannot stay merged; it is printed whole,
+// across pages, and nothing runs into the footer.
+func TestPaginateHugeLevelName(t *testing.T) {
+	f := longForm(t, 9)
+	huge := strings.Repeat("极其冗长的一级指标名称，", 150)
+	for i := range f.Indicators {
+		if i < 5 {
+			f.Indicators[i].Level1 = huge
+		}
+	}
+	doc, err := layout.Paginate(layout.Build(&f, mustFamily(t, "")), layout.MonoMeasurer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDocument(t, &f, doc)
+}
