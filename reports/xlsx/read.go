@@ -510,9 +510,11 @@ func (p *sheetParser) parse() (reports.Form, bool, error) {
 func (p *sheetParser) assignSections(others []cell, last cell) {
 	keys := p.sections
 	if last.row >= 0 && len(keys) > 0 {
-		if k := keys[len(keys)-1]; k != "" {
-			p.setHeading(k, last)
+		k := keys[len(keys)-1]
+		if k == "" {
+			k = "targets_heading" // the model's name for the table's heading
 		}
+		p.setHeading(k, last)
 		keys = keys[:len(keys)-1]
 	}
 	for i, c := range others {
@@ -619,6 +621,28 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 	switch typ {
 	case family.TypeMoney:
 		wan := li.unitWan || !li.unitYuan && p.fam.Funds.Unit == family.UnitWanYuan
+		if !reports.IsMoney(li.path) {
+			// An extra amount is kept as text in the family's unit, the
+			// way people write it ("800", "60.123456"); a number off by
+			// binary noise is written exactly.
+			if raw != "" && p.isNumber(vr, vc) {
+				if _, err := parseIn(raw, wan); err == nil {
+					if strings.Contains(raw, ".") && !strings.ContainsAny(raw, "eE") {
+						raw = strings.TrimSuffix(strings.TrimRight(raw, "0"), ".")
+					}
+				} else {
+					m, err := exactMoney(raw, wan)
+					if err != nil {
+						return p.errorf(vr, vc, "%s: %v", reports.LabelOf(li.path), err)
+					}
+					raw = strings.TrimSuffix(strings.TrimRight(m.Plain(), "0"), ".")
+					if wan {
+						raw = strings.ReplaceAll(m.WanYuan(0), ",", "")
+					}
+				}
+			}
+			break
+		}
 		if raw != "" && p.isNumber(vr, vc) {
 			m, err := exactMoney(raw, wan)
 			if err != nil {
@@ -643,6 +667,13 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 		}
 	}
 	return p.put(li.path, raw, vr, vc)
+}
+
+func parseIn(s string, wan bool) (reports.Money, error) {
+	if wan {
+		return reports.ParseWanYuan(s)
+	}
+	return reports.ParseMoney(s)
 }
 
 // setText sets a field from text found inline ("申报单位名称：…").
