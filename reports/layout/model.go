@@ -140,7 +140,10 @@ type Text struct {
 	Gray float64 `json:",omitempty"`
 	// Path is the form field path of the value cell this line belongs to
 	// ("overview", "indicators[2].target"); empty for labels, headings, the
-	// title and page numbers. Tests and glyph-fallback messages use it.
+	// title, page numbers and repeats (a merged level or a label repeated
+	// with （续）), so the Texts of one Path, in page order, are exactly the
+	// field's text without its newlines. Tests and glyph-fallback messages
+	// use it.
 	Path string `json:",omitempty"`
 }
 
