@@ -174,11 +174,12 @@ func (f *Font) assemble(dst []byte, all []uint16, newID map[uint16]uint16, empty
 		length int
 		src    []byte // copied as is; nil for the tables written here
 	}
-	tables := make([]table, 0, 10) // sorted by tag, as the directory requires
+	tables := make([]table, 0, 13) // sorted by tag, as the directory requires
 	for _, t := range []table{
-		{"cmap", len(minimalCmap), minimalCmap}, {"cvt ", len(f.cvt), f.cvt}, {"fpgm", len(f.fpgm), f.fpgm},
-		{"glyf", glyfLen, nil}, {"head", 54, nil}, {"hhea", 36, nil}, {"hmtx", 4 * n, nil},
-		{"loca", locaLen, nil}, {"maxp", len(f.maxp), nil}, {"prep", len(f.prep), f.prep},
+		{"OS/2", len(f.os2), f.os2}, {"cmap", len(minimalCmap), minimalCmap}, {"cvt ", len(f.cvt), f.cvt},
+		{"fpgm", len(f.fpgm), f.fpgm}, {"glyf", glyfLen, nil}, {"head", 54, nil}, {"hhea", 36, nil},
+		{"hmtx", 4 * n, nil}, {"loca", locaLen, nil}, {"maxp", len(f.maxp), nil},
+		{"name", len(f.name), f.name}, {"post", len(f.post), f.post}, {"prep", len(f.prep), f.prep},
 	} {
 		if t.length > 0 {
 			tables = append(tables, t)

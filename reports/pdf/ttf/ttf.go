@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -38,6 +39,10 @@ type Font struct {
 
 	head, hhea, maxp []byte // copied into subsets and patched
 	cvt, fpgm, prep  []byte // hinting tables, copied as they are
+	// Tables the TrueType specification requires and strict font loaders
+	// (Apple's) check, though PDF viewers do not need them: OS/2 copied,
+	// name and post rebuilt small.
+	os2, name, post []byte
 }
 
 type group struct{ start, end, gid uint32 }
@@ -164,6 +169,15 @@ func Parse(data []byte) (*Font, error) {
 		f.FixedPitch = binary.BigEndian.Uint32(post[12:]) != 0
 	}
 	f.PostScriptName = postScriptName(t["name"])
+	if os2 := t["OS/2"]; len(os2) >= 78 {
+		f.os2 = os2
+	}
+	f.name = nameTable(cmpOr(f.PostScriptName, "Font"))
+	f.post = make([]byte, 32)
+	binary.BigEndian.PutUint32(f.post, 0x00030000) // format 3: no glyph names
+	if post := t["post"]; len(post) >= 32 {
+		copy(f.post[4:], post[4:32])
+	}
 	return f, nil
 }
 
@@ -385,6 +399,57 @@ func postScriptName(name []byte) string {
 		out = out[:63]
 	}
 	return string(out)
+}
+
+// nameTable builds a name table with the family, style, full and
+// PostScript names, in Windows UTF-16 and Macintosh Roman records, from
+// the PostScript name ("NotoSerifSC-Regular" → family "NotoSerifSC",
+// style "Regular").
+func nameTable(ps string) []byte {
+	family, style, ok := strings.Cut(ps, "-")
+	if !ok || style == "" {
+		style = "Regular"
+	}
+	full := family + " " + style
+	type rec struct {
+		id   uint16
+		text string
+	}
+	recs := []rec{{1, family}, {2, style}, {4, full}, {6, ps}}
+	var strs []byte
+	var out []byte
+	be := binary.BigEndian
+	out = be.AppendUint16(out, 0)
+	out = be.AppendUint16(out, uint16(2*len(recs)))
+	out = be.AppendUint16(out, uint16(6+12*2*len(recs)))
+	// Records sorted by platform, encoding, language, name ID.
+	for _, plat := range []struct{ pid, eid, lang uint16 }{{1, 0, 0}, {3, 1, 0x409}} {
+		for _, r := range recs {
+			var b []byte
+			if plat.pid == 1 {
+				b = []byte(r.text) // ASCII, as PostScript names are
+			} else {
+				for _, u := range utf16.Encode([]rune(r.text)) {
+					b = be.AppendUint16(b, u)
+				}
+			}
+			out = be.AppendUint16(out, plat.pid)
+			out = be.AppendUint16(out, plat.eid)
+			out = be.AppendUint16(out, plat.lang)
+			out = be.AppendUint16(out, r.id)
+			out = be.AppendUint16(out, uint16(len(b)))
+			out = be.AppendUint16(out, uint16(len(strs)))
+			strs = append(strs, b...)
+		}
+	}
+	return append(out, strs...)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func isDelimiter(c byte) bool {

@@ -111,6 +111,12 @@ func TestSubsetRoundTrip(t *testing.T) {
 		t.Fatalf("subset lists %d glyphs, want ≥ %d", len(all), len(gids))
 	}
 	s := mustParse(t, sub)
+	if s.PostScriptName != f.PostScriptName {
+		t.Errorf("subset PostScript name %q, want %q", s.PostScriptName, f.PostScriptName)
+	}
+	if s.ItalicAngle != f.ItalicAngle || s.WeightClass != f.WeightClass || s.Ascent != f.Ascent {
+		t.Errorf("subset post/OS/2 metrics differ: %+v", s)
+	}
 	if int(s.NumGlyphs) != len(all) {
 		t.Fatalf("subset NumGlyphs = %d, want %d", s.NumGlyphs, len(all))
 	}
