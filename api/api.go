@@ -110,6 +110,7 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	pool    *pool
+	bodies  chan struct{} // admission of requests that carry a form body
 	cache   *cache
 	metrics *metrics
 }
@@ -123,6 +124,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		pool:    newPool(cfg.RenderWorkers, cfg.RenderQueue),
+		bodies:  make(chan struct{}, cfg.RenderWorkers+cfg.RenderQueue),
 		cache:   newCache(cfg.CacheBytes),
 		metrics: newMetrics(),
 	}
@@ -153,13 +155,13 @@ func (s *Server) routes(e *echo.Echo) {
 	anyRole := s.require(store.RoleAdmin, store.RoleClerk, store.RoleService)
 	forms := s.require(store.RoleAdmin, store.RoleClerk)
 	v1 := e.Group("/api/v1")
-	v1.POST("/render", s.render, anyRole)
-	v1.POST("/forms/import", s.importForms, forms)
+	v1.POST("/render", s.render, anyRole, s.admitBody)
+	v1.POST("/forms/import", s.importForms, forms, s.admitBody)
 	v1.GET("/forms", s.listForms, forms)
 	// /forms/{id}.pdf and .xlsx share this route: Echo parameters run to
 	// the next slash, so getForm dispatches on the suffix.
 	v1.GET("/forms/:id", s.getForm, forms)
-	v1.PUT("/forms/:id", s.putForm, forms)
+	v1.PUT("/forms/:id", s.putForm, forms, s.admitBody)
 	v1.DELETE("/forms/:id", s.deleteForm, forms)
 	v1.GET("/forms/:id/versions", s.formVersions, forms)
 	s.webRoutes(e) // web pages for clerks: web.go
@@ -204,6 +206,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// admitBody bounds how many requests may hold a form body (up to
+// BodyLimit each) at once, so memory stays bounded under any number of
+// clients: the rest are answered 503 before their body is read.
+func (s *Server) admitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		select {
+		case s.bodies <- struct{}{}:
+		default:
+			s.metrics.reject()
+			return reports.Errorf(reports.EUNAVAILABLE, "too many requests in progress; retry shortly")
+		}
+		defer func() { <-s.bodies }()
+		return next(c)
+	}
 }
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

@@ -376,7 +376,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestRenderLimits(t *testing.T) {
-	t.Run("queue full answers 503 with Retry-After", func(t *testing.T) {
+	t.Run("too many requests with bodies answers 503 with Retry-After", func(t *testing.T) {
 		h := newHarness(t, storeKinds[0].open(t), func(c *api.Config) { c.RenderWorkers, c.RenderQueue = 1, 1 })
 		h.pdf.block = make(chan struct{})
 		codes := make(chan int, 3)
@@ -408,6 +408,43 @@ func TestRenderLimits(t *testing.T) {
 				t.Errorf("a queued render answered %d", c)
 			}
 		}
+		if m := metrics(h); !strings.Contains(m, "reportd_requests_rejected_total 1") {
+			t.Errorf("rejection not counted:\n%s", m)
+		}
+	})
+	t.Run("render pool full answers 503 to document requests", func(t *testing.T) {
+		h := newHarness(t, storeKinds[0].open(t), func(c *api.Config) { c.RenderWorkers, c.RenderQueue = 1, 1 })
+		var ids []int64
+		for i := range 3 {
+			f := storetest.Form(2020, unitA, fmt.Sprintf("文档 %d", i))
+			w := h.do(req{method: "POST", path: "/api/v1/forms/import", token: h.admin, contentType: "application/json", body: formJSON(t, f)})
+			var out struct{ IDs []int64 }
+			decode(t, w, &out)
+			ids = append(ids, out.IDs...)
+		}
+		h.pdf.block = make(chan struct{})
+		var wg sync.WaitGroup
+		for _, id := range ids[:2] {
+			wg.Go(func() {
+				if w := h.do(req{method: "GET", path: fmt.Sprintf("/api/v1/forms/%d.pdf", id), token: h.admin}); w.Code != 200 {
+					t.Errorf("queued document: %d", w.Code)
+				}
+			})
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(metrics(h), "reportd_renders_waiting 1") {
+			if time.Now().After(deadline) {
+				t.Fatalf("pool never filled:\n%s", metrics(h))
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		w := h.do(req{method: "GET", path: fmt.Sprintf("/api/v1/forms/%d.pdf", ids[2]), token: h.admin})
+		wantError(t, w, 503, reports.EUNAVAILABLE)
+		if w.Header().Get("Retry-After") == "" || w.Header().Get("Content-Disposition") != "" {
+			t.Errorf("503 headers %v", w.Header())
+		}
+		close(h.pdf.block)
+		wg.Wait()
 		if m := metrics(h); !strings.Contains(m, `reportd_renders_total{format="pdf",result="rejected"} 1`) {
 			t.Errorf("rejection not counted:\n%s", m)
 		}

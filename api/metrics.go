@@ -79,6 +79,7 @@ type metrics struct {
 	latency   map[[2]string]*histogram // method, route
 	renders   map[[2]string]uint64     // format, result (ok, cached, error)
 	renderDur map[string]*histogram    // format
+	rejected  uint64                   // requests refused before reading their body
 }
 
 func newMetrics() *metrics {
@@ -99,6 +100,12 @@ func (m *metrics) request(method, route string, status int, d time.Duration) {
 		m.latency[k] = &histogram{}
 	}
 	m.latency[k].observe(d.Seconds())
+}
+
+func (m *metrics) reject() {
+	m.mu.Lock()
+	m.rejected++
+	m.mu.Unlock()
 }
 
 func (m *metrics) render(format, result string, d time.Duration) {
@@ -139,6 +146,7 @@ func (m *metrics) write(w io.Writer, p *pool, ch *cache) error {
 	for _, k := range sortedKeys(m.renderDur, func(k string) string { return k }) {
 		writeHistogram(&b, "reportd_render_duration_seconds", fmt.Sprintf("format=%q", k), m.renderDur[k])
 	}
+	fmt.Fprintf(&b, "# HELP reportd_requests_rejected_total Requests with a body refused (503) because too many were in progress.\n# TYPE reportd_requests_rejected_total counter\nreportd_requests_rejected_total %d\n", m.rejected)
 	running, waiting := p.load()
 	fmt.Fprintf(&b, "# HELP reportd_renders_running Renders in progress.\n# TYPE reportd_renders_running gauge\nreportd_renders_running %d\n", running)
 	fmt.Fprintf(&b, "# HELP reportd_renders_waiting Renders waiting for a worker.\n# TYPE reportd_renders_waiting gauge\nreportd_renders_waiting %d\n", waiting)
