@@ -148,6 +148,14 @@ type Cell struct {
 
 // Field returns the field declared under key.
 func (f *Family) Field(key string) (*Field, bool) {
+	if f.fields == nil { // a Family built in code rather than by Parse
+		for i := range f.Fields {
+			if f.Fields[i].Key == key {
+				return &f.Fields[i], true
+			}
+		}
+		return nil, false
+	}
 	fd, ok := f.fields[key]
 	return fd, ok
 }
@@ -155,6 +163,9 @@ func (f *Family) Field(key string) (*Field, bool) {
 // PrintedLabel is the label printed for a field: money fields carry the
 // unit, "项目总预算（元）".
 func (f *Family) PrintedLabel(fd *Field) string {
+	if fd == nil {
+		return ""
+	}
 	if fd.Type == TypeMoney && f.Funds.Unit != "" && !strings.Contains(fd.Label, f.Funds.Unit) {
 		return fd.Label + "（" + f.Funds.Unit + "）"
 	}

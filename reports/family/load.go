@@ -316,8 +316,18 @@ func (f *Family) checkPage(c *checker) {
 	if p.FooterMM >= p.BottomMM && p.BottomMM > 0 {
 		c.fail("page.footer_mm", "the page number (%.0f mm from the edge) must sit inside the bottom margin (%.0f mm)", p.FooterMM, p.BottomMM)
 	}
-	if p.Leading != 0 && p.Leading < 1 {
-		c.fail("page.leading", "must be at least 1 (line height / type size)")
+	if p.Leading != 0 && (p.Leading < 1 || p.Leading > 3) {
+		c.fail("page.leading", "must be between 1 and 3 (line height / type size)")
+	}
+	for _, v := range []struct {
+		name     string
+		val, max float64
+	}{{"title_pt", p.TitleSize, 72}, {"subtitle_pt", p.SubtitleSize, 48}, {"heading_pt", p.HeadingSize, 36},
+		{"body_pt", p.BodySize, 36}, {"page_number_pt", p.PageNumberSize, 36}, {"padding_mm", p.PaddingMM, 10},
+		{"width_mm", p.WidthMM, 2000}, {"height_mm", p.HeightMM, 2000}} {
+		if v.val > v.max {
+			c.fail("page."+v.name, "%g is more than %g", v.val, v.max)
+		}
 	}
 }
 

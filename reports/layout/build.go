@@ -104,7 +104,10 @@ func fieldCell(c family.Cell, col int, f *reports.Form, fam *family.Family) Cell
 		fd, _ := fam.Field(c.Label)
 		cell.Kind, cell.Role, cell.Text = KindLabel, RoleHeading, fam.PrintedLabel(fd)
 	default:
-		fd, _ := fam.Field(c.Value)
+		fd, ok := fam.Field(c.Value)
+		if !ok {
+			fd = &family.Field{Key: c.Value, Label: c.Value, Type: family.TypeText}
+		}
 		cell.Role, cell.Path, cell.Label = RoleBody, c.Value, fam.PrintedLabel(fd)
 		switch fd.Type {
 		case family.TypeMoney:
