@@ -181,8 +181,13 @@ func (f *Font) assemble(dst []byte, all []uint16, newID map[uint16]uint16, empty
 		{"hmtx", 4 * n, nil}, {"loca", locaLen, nil}, {"maxp", len(f.maxp), nil},
 		{"name", len(f.name), f.name}, {"post", len(f.post), f.post}, {"prep", len(f.prep), f.prep},
 	} {
-		if t.length > 0 {
+		switch t.tag {
+		case "glyf", "head", "hhea", "hmtx", "loca", "maxp": // required, even empty
 			tables = append(tables, t)
+		default:
+			if t.length > 0 {
+				tables = append(tables, t)
+			}
 		}
 	}
 	nt := len(tables)
