@@ -204,7 +204,9 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 
 	nlines := 0
 	for _, row := range g.Rows {
-		nlines += len(row.Cells) * 2
+		for _, c := range row.Cells {
+			nlines += 2 + len(c.Text)/64 // a line holds ~30 CJK characters (90 bytes)
+		}
 	}
 	p.lines = make([]string, 0, nlines)
 	p.cells = make([][]cellInfo, len(g.Rows))
@@ -284,7 +286,8 @@ func (p *paginator) rule(x1, y1, x2, y2 float64) {
 }
 
 func (p *paginator) newPage() {
-	p.doc.Pages = append(p.doc.Pages, Page{})
+	// Typical pages hold ~40 cells: sizing once avoids regrowing per item.
+	p.doc.Pages = append(p.doc.Pages, Page{Fills: make([]Rect, 0, 16), Texts: make([]Text, 0, 96), Rules: make([]Rule, 0, 128)})
 	p.page = &p.doc.Pages[len(p.doc.Pages)-1]
 	if p.g.Draft {
 		w := p.width(DraftMark, draftSize, RoleHeading)
