@@ -213,11 +213,10 @@ func sizesOf(p layout.PageSetup) sizes {
 	return s
 }
 
-func (s sizes) of(r layout.Role) float64 {
-	switch r {
-	case layout.RoleTitle:
-		return s.title
-	case layout.RoleHeading:
+// cell is the font size of a table cell: section headings at the heading
+// size, everything else (labels included) at the body size, as in print.
+func (s sizes) cell(c layout.Cell) float64 {
+	if c.Kind == layout.KindSection {
 		return s.heading
 	}
 	return s.body
@@ -328,7 +327,7 @@ func (b *book) place(g *layout.Grid, colPt []float64, sz sizes, start int) place
 		h[i] = minH
 		for _, c := range r.Cells {
 			if c.RowSpan <= 1 {
-				h[i] = max(h[i], b.need(c.Text, c.Role, sz.of(c.Role), width(c)))
+				h[i] = max(h[i], b.need(c.Text, c.Role, sz.cell(c), width(c)))
 			}
 		}
 	}
@@ -344,7 +343,7 @@ func (b *book) place(g *layout.Grid, colPt []float64, sz sizes, start int) place
 			for j := i; j < end; j++ {
 				total += h[j]
 			}
-			if need := b.need(c.Text, c.Role, sz.of(c.Role), width(c)); need > total {
+			if need := b.need(c.Text, c.Role, sz.cell(c), width(c)); need > total {
 				extra := (need - total) / float64(end-i)
 				for j := i; j < end; j++ {
 					h[j] += extra
@@ -429,7 +428,7 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 		}
 	}
 	for _, h := range g.Header {
-		if err := banner(h, layout.RoleBody, sz.body, false, "left"); err != nil {
+		if err := banner(h, layout.RoleBody, sz.heading, false, "left"); err != nil {
 			return err
 		}
 	}
@@ -443,6 +442,11 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 	}
 	b.meta = append(b.meta, []string{"form", sheet, s.Family})
 	if err := b.writeCells(sheet, g, p, ncols); err != nil {
+		return err
+	}
+	// The form draws its own rules: grid lines would only blur them.
+	noGrid := false
+	if err := f.SetSheetView(sheet, 0, &excelize.ViewOptions{ShowGridLines: &noGrid}); err != nil {
 		return err
 	}
 	for _, r := range pageBreaks(g, p, bannerHeight) {
@@ -637,7 +641,7 @@ func halign(a layout.Align) string {
 func (b *book) writeCell(sheet string, c layout.Cell, c1, r1, c2, r2 int, sz sizes) error {
 	k := styleKey{
 		font:   b.fontOf(c.Role),
-		size:   sz.of(c.Role),
+		size:   sz.cell(c),
 		halign: halign(c.Align),
 		valign: "center",
 		wrap:   true,
