@@ -46,7 +46,7 @@ import (
 // pageCSP allows the page's own stylesheet, script and framed PDF, nothing
 // else: no inline script or style anywhere in the templates.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // china is the time zone dates are shown in (UTC+8, no daylight saving).
 var china = time.FixedZone("CST", 8*3600)

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"flag"
 	"net/url"
 	"os"
@@ -15,6 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/textcheck"
 )
 
@@ -68,8 +72,14 @@ func TestBrowserClerk(t *testing.T) {
 	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
 	defer cancel()
 
+	slow := func(step string, began time.Time) {
+		if d := time.Since(began); d > time.Second {
+			t.Logf("slow step %q: %s", step, d.Round(time.Millisecond))
+		}
+	}
 	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
+		defer slow(step, time.Now())
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -78,6 +88,7 @@ func TestBrowserClerk(t *testing.T) {
 	// button) and waits for the new page.
 	load := func(step string, trigger chromedp.Action[chromedp.Void]) {
 		t.Helper()
+		defer slow(step, time.Now())
 		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, trigger)); err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -135,6 +146,7 @@ func TestBrowserClerk(t *testing.T) {
 		}
 	}
 
+	start := time.Now()
 	// Sign in.
 	do("open sign-in", chromedp.Navigate(site.url+"/"))
 	if p := location().Path; p != "/login" {
@@ -339,7 +351,55 @@ func TestBrowserClerk(t *testing.T) {
 		t.Errorf("Enter in 项目名称 led to %s, want %s?saved=2", u, nationalPath)
 	}
 
+	// The admin's batch page follows a running batch to its archive.
+	runner := &batch.Runner{Store: site.store.(batch.Store), Spool: t.TempDir(), Workers: 1}
+	for _, r := range site.renderers {
+		runner.Renderers = append(runner.Renderers, slowRenderer{r, 600 * time.Millisecond})
+	}
+	b, _, err := runner.Create(ctx, batch.Spec{Year: 2020, Formats: []string{"pdf", "xlsx"}}, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan error, 1)
+	go func() { _, err := runner.Run(ctx, b.ID); ran <- err }()
+	t.Logf("%s: batch %d created", time.Since(start).Round(time.Millisecond), b.ID)
+	do("open batch", chromedp.Navigate(fmt.Sprintf("%s/batches/%d", site.url, b.ID)))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("batch-done").textContent === "1"`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("batch page never showed 1 done: %v", err)
+	}
+	t.Logf("%s: batch page shows 1 done", time.Since(start).Round(time.Millisecond))
+	shot("16-batch-running")
+	do("archive link", chromedp.WaitVisible(chromedp.ID("archive-link")))
+	if err := <-ran; err != nil {
+		t.Fatalf("batch run: %v", err)
+	}
+	if got := eval(`document.getElementById("batch-state").textContent + document.getElementById("batch-done").textContent`); got != "已完成2" {
+		t.Errorf("batch page after the run: %q", got)
+	}
+	zip, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("archive-link").href).then(r => r.status + " " + r.headers.get("Content-Type") + " " + r.headers.get("Content-Disposition").slice(0, 10))`, chromedp.EvalAwaitPromise))
+	if err != nil || zip != "200 application/zip attachment" {
+		t.Errorf("archive download: %q %v", zip, err)
+	}
+	shot("17-batch-done")
+	do("batch list", chromedp.Navigate(site.url+"/batches"))
+	shot("18-batches")
+
 	if t.Failed() && shots != "" {
 		t.Log("screenshots in", shots)
 	}
+}
+
+// slowRenderer makes a batch last long enough to watch its progress.
+type slowRenderer struct {
+	reports.Renderer
+	delay time.Duration
+}
+
+func (r slowRenderer) Render(ctx context.Context, w io.Writer, f *reports.Form) error {
+	select {
+	case <-time.After(r.delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return r.Renderer.Render(ctx, w, f)
 }

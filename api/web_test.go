@@ -33,6 +33,7 @@ type webSite struct {
 	url                   string
 	store                 store.Store
 	admin, clerkA, clerkB string
+	renderers             []reports.Renderer // for batches run by tests
 }
 
 func newWebSite(t *testing.T, opts ...func(*api.Config)) *webSite {
@@ -53,14 +54,12 @@ func newWebSite(t *testing.T, opts ...func(*api.Config)) *webSite {
 	readers := formfile.Default()
 	readers[formfile.Text] = textform.Reader{Families: fams}.Read
 	readers[formfile.XLSX] = xlsx.Reader{Families: fams}.Read
+	renderers := []reports.Renderer{pdf.NewRenderer(fonts, fams, pdf.Options{}), xlsx.NewRenderer(fams, xlsx.Options{})}
 	cfg := api.Config{
-		Store: st,
-		Renderers: map[string]reports.Renderer{
-			"pdf":  pdf.NewRenderer(fonts, fams, pdf.Options{}),
-			"xlsx": xlsx.NewRenderer(fams, xlsx.Options{}),
-		},
-		Readers:  readers,
-		Families: fams,
+		Store:     st,
+		Renderers: map[string]reports.Renderer{"pdf": renderers[0], "xlsx": renderers[1]},
+		Readers:   readers,
+		Families:  fams,
 		Validate: func(f *reports.Form) reports.Problems {
 			fam, err := fams.Get(f.Family)
 			if err != nil {
@@ -79,7 +78,7 @@ func newWebSite(t *testing.T, opts ...func(*api.Config)) *webSite {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	w := &webSite{t: t, url: ts.URL, store: st}
+	w := &webSite{t: t, url: ts.URL, store: st, renderers: renderers}
 	w.admin = w.token(store.RoleAdmin)
 	w.clerkA = w.token(store.RoleClerk, unitA)
 	w.clerkB = w.token(store.RoleClerk, unitB)

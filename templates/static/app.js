@@ -80,3 +80,31 @@
     summary.focus();
   }
 })();
+
+// Batch page: follow a running batch until its archive is ready.
+(function () {
+  var box = document.getElementById("batch");
+  if (!box || box.dataset.state === "done") return;
+  var id = box.dataset.batch;
+  function set(idName, v) { var el = document.getElementById(idName); if (el) el.textContent = String(v); }
+  function poll() {
+    fetch("/batches/" + id + "/progress", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (p) {
+        var bar = document.getElementById("batch-progress");
+        bar.value = p.percent;
+        bar.textContent = p.percent + "%";
+        set("batch-total", p.total); set("batch-done", p.done); set("batch-failed", p.failed);
+        var err = document.getElementById("batch-error");
+        if (p.error) { err.querySelector("span").textContent = p.error; err.classList.remove("hidden"); }
+        if (p.state === "done") {
+          // The archive link, its size and the failures list come with the page.
+          window.location.reload();
+          return;
+        }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1000);
+})();
