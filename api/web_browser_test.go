@@ -2,9 +2,9 @@ package api_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
-	"flag"
 	"net/url"
 	"os"
 	"path/filepath"
