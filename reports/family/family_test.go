@@ -252,3 +252,14 @@ func TestLoadNoFamilies(t *testing.T) {
 		t.Error("a missing site directory must be an error")
 	}
 }
+
+func TestLoadTemplatesDirectory(t *testing.T) {
+	// testdata is laid out like templates/: testdata/families/*.json.
+	reg, err := family.Load(nil, "testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Get("tiny-2024"); err != nil {
+		t.Error(err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -25,9 +26,10 @@ func Builtin() (*Registry, error) {
 	return Load(templates.Families, "")
 }
 
-// Load reads every families/*.json of fsys, then every *.json of dir when
-// dir is not empty (a site's own families, added without rebuilding). A file
-// in dir replaces an embedded family of the same name. A family's name must
+// Load reads every families/*.json of fsys (nil: none), then every *.json of
+// dir, or of dir/families when that exists, when dir is not empty (a site's
+// own families, added without rebuilding). A file in dir replaces an
+// embedded family of the same name. A family's name must
 // equal its file name without .json.
 func Load(fsys fs.FS, dir string) (*Registry, error) {
 	r := &Registry{byName: map[string]*Family{}}
@@ -37,6 +39,11 @@ func Load(fsys fs.FS, dir string) (*Registry, error) {
 		}
 	}
 	if dir != "" {
+		// A templates directory laid out like the embedded one (DIR/families/*.json)
+		// or a plain directory of family files (DIR/*.json).
+		if st, err := os.Stat(filepath.Join(dir, "families")); err == nil && st.IsDir() {
+			dir = filepath.Join(dir, "families")
+		}
 		if err := r.loadFS(os.DirFS(dir), ".", dir+string(os.PathSeparator)); err != nil {
 			return nil, err
 		}
