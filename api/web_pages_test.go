@@ -13,6 +13,7 @@ import (
 
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/jsonform"
 	"github.com/reportd/reportd/reports/store"
 )
@@ -550,5 +551,52 @@ func TestWebUploadTooLarge(t *testing.T) {
 	}
 	if n := len(formIDs(b.get("/forms").body)); n != 0 {
 		t.Fatalf("%d forms stored", n)
+	}
+}
+
+func TestWebBatches(t *testing.T) {
+	site := newWebSite(t)
+	admin := site.client()
+	tok := admin.login(site.admin)
+	admin.upload(tok, "seed.txt", seed(t))
+	runner := &batch.Runner{Store: site.store.(batch.Store), Renderers: site.renderers, Spool: t.TempDir()}
+	b, _, err := runner.Create(t.Context(), batch.Spec{Year: 2020, Unit: unitA, Formats: []string{"pdf"}}, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/batches/%d", b.ID)
+	if a := admin.get(path + "/archive"); a.status != http.StatusNotFound {
+		t.Errorf("archive before the run: %d", a.status)
+	}
+	var p struct {
+		State                string
+		Total, Done, Percent int
+	}
+	if err := json.Unmarshal([]byte(admin.get(path+"/progress").body), &p); err != nil || p.State != "running" || p.Total != 2 || p.Done != 0 {
+		t.Fatalf("progress before the run: %+v %v", p, err)
+	}
+	if _, err := runner.Run(t.Context(), b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(admin.get(path+"/progress").body), &p); err != nil || p.State != "done" || p.Done != 2 || p.Percent != 100 {
+		t.Fatalf("progress after the run: %+v %v", p, err)
+	}
+	page := admin.get(path)
+	if !strings.Contains(page.body, `href="`+path+`/archive"`) || !strings.Contains(page.body, "已完成") {
+		t.Error("batch page lacks the archive link")
+	}
+	zip := admin.get(path + "/archive")
+	if zip.status != http.StatusOK || !strings.HasPrefix(zip.body, "PK") || !strings.Contains(zip.header.Get("Content-Disposition"), "filename*=UTF-8''2020") {
+		t.Errorf("archive: %d %q", zip.status, zip.header.Get("Content-Disposition"))
+	}
+	clerk := site.client()
+	clerk.login(site.clerkA)
+	for _, p := range []string{"/batches", path, path + "/progress", path + "/archive"} {
+		if a := clerk.get(p); a.status != http.StatusForbidden {
+			t.Errorf("clerk GET %s: %d", p, a.status)
+		}
+	}
+	if strings.Contains(clerk.get("/forms").body, `href="/batches"`) {
+		t.Error("clerks see the batch menu")
 	}
 }
