@@ -59,3 +59,31 @@ func TestRenderFailures(t *testing.T) {
 		}
 	})
 }
+
+// With SOURCE_DATE_EPOCH the PDFs carry that creation date and two runs
+// give identical bytes; a malformed value is refused.
+func TestRenderReproducible(t *testing.T) {
+	vars := map[string]string{"SOURCE_DATE_EPOCH": "1600000000"}
+	var outs [2][]byte
+	for i := range outs {
+		dir := t.TempDir()
+		if code, out, errOut := runCLIEnv(t, vars, "render", "-o", dir, seedPath); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "2020-上海市促进中小企业发展协调办公室-企业培育.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs[i] = data
+	}
+	if string(outs[0]) != string(outs[1]) {
+		t.Error("two runs with the same SOURCE_DATE_EPOCH differ")
+	}
+	if !strings.Contains(string(outs[0]), "/CreationDate(D:20200913122640Z)") {
+		t.Error("creation date from SOURCE_DATE_EPOCH not found")
+	}
+	code, _, errOut := runCLIEnv(t, map[string]string{"SOURCE_DATE_EPOCH": "yesterday"}, "render", "-o", t.TempDir(), seedPath)
+	if code != 1 || !strings.Contains(errOut, "SOURCE_DATE_EPOCH") {
+		t.Errorf("bad SOURCE_DATE_EPOCH: exit %d: %s", code, errOut)
+	}
+}
