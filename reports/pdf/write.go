@@ -387,7 +387,9 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 	pw.out = append(pw.out, ">>\nendobj\n"...)
 
 	pw.begin(catalog)
-	pw.out = append(pw.out, "<</Type/Catalog/Pages 2 0 R"...)
+	// Lang lets screen readers speak Chinese; DisplayDocTitle shows the
+	// title instead of the file name in the viewer's title bar.
+	pw.out = append(pw.out, "<</Type/Catalog/Pages 2 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>"...)
 	if nOutline > 0 {
 		pw.out = fmt.Appendf(pw.out, "/Outlines %d 0 R/PageMode/UseOutlines", outlineRoot)
 	}
