@@ -149,6 +149,7 @@ type paginator struct {
 	lf, pad                float64
 	xs                     []float64 // column boundaries
 	lines                  []string
+	parEnd                 []bool // parEnd[i]: lines[i] ends a paragraph
 	cells                  [][]cellInfo
 	y                      float64
 	pending                *piece
@@ -209,6 +210,7 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 		}
 	}
 	p.lines = make([]string, 0, nlines)
+	p.parEnd = make([]bool, 0, nlines)
 	p.cells = make([][]cellInfo, len(g.Rows))
 	for ri, row := range g.Rows {
 		if row.Kind == RowTableHeader && p.header < 0 {
@@ -261,6 +263,20 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 func (p *paginator) breakText(s string, width, size float64, role Role) span {
 	start := len(p.lines)
 	p.lines = p.br.AppendBreak(p.lines, s, width, size, role, p.m)
+	// Mark the lines that end a paragraph (before a newline or at the
+	// end): they are never justified.
+	pos := 0
+	for _, l := range p.lines[start:] {
+		pos += len(l)
+		end := pos >= len(s) || s[pos] == '\n' || s[pos] == '\r'
+		if end && pos < len(s) {
+			if s[pos] == '\r' && pos+1 < len(s) && s[pos+1] == '\n' {
+				pos++
+			}
+			pos++
+		}
+		p.parEnd = append(p.parEnd, end)
+	}
 	return span{start, len(p.lines) - start}
 }
 
@@ -563,12 +579,12 @@ func (p *paginator) flush() {
 		if c.Col+max(c.Span, 1) >= last {
 			p.rule(x+w, pc.y, x+w, pc.y+pc.h)
 		}
-		ls := p.lines[info.lines.start+pc.from[ci] : info.lines.start+pc.to[ci]]
-		if len(ls) == 0 && pc.from[ci] > 0 && info.cont.n > 0 {
+		first, n := info.lines.start+pc.from[ci], pc.to[ci]-pc.from[ci]
+		if n == 0 && pc.from[ci] > 0 && info.cont.n > 0 {
 			// A label whose row continues here is repeated with （续）.
-			ls = p.lines[info.cont.start : info.cont.start+info.cont.n]
+			first, n = info.cont.start, info.cont.n
 		}
-		p.cellText(ls, c, info, x, w, pc.y, pc.h, c.Path)
+		p.cellText(first, n, c, info, x, w, pc.y, pc.h, c.Path)
 	}
 	for _, s := range pc.closing {
 		p.drawSegment(s, pc.y+pc.h)
@@ -576,25 +592,61 @@ func (p *paginator) flush() {
 }
 
 // cellText draws lines centred vertically in the box, aligned horizontally.
-func (p *paginator) cellText(ls []string, c Cell, info cellInfo, x, w, y, h float64, path string) {
-	if len(ls) == 0 {
+// cellText draws lines [first, first+n) of p.lines centred vertically in
+// the box, aligned horizontally. Lines of a value that do not end a
+// paragraph are justified (两端对齐) by a little letter spacing.
+func (p *paginator) cellText(first, n int, c Cell, info cellInfo, x, w, y, h float64, path string) {
+	if n == 0 {
 		return
 	}
-	y0 := y + (h-float64(len(ls))*info.lh)/2
-	for i, l := range ls {
+	y0 := y + (h-float64(n)*info.lh)/2
+	for i := range n {
+		l := p.lines[first+i]
 		if l == "" {
 			continue
 		}
 		tx := x + p.pad
+		spacing := 0.0
 		switch c.Align {
 		case AlignCenter:
 			tx = x + (w-p.width(l, info.size, c.Role))/2
 		case AlignRight:
 			tx = x + w - p.pad - p.width(l, info.size, c.Role)
+		default:
+			if c.Kind == KindValue && !p.parEnd[first+i] {
+				spacing = p.justify(l, w-2*p.pad, info.size, c.Role)
+			}
 		}
 		base := y0 + float64(i)*info.lh + (info.lh-info.size)/2 + ascent*info.size
-		p.text(tx, base, c.Role, info.size, l, path)
+		p.page.Texts = append(p.page.Texts, Text{X: tx, Y: base, Role: c.Role, Size: info.size, S: l, Path: path, Spacing: spacing})
 	}
+}
+
+// maxSpacing bounds justification (in em): a line with more slack, a long
+// word pushed to the next line say, stays ragged rather than letter-spaced.
+const maxSpacing = 0.06
+
+// justify is the letter spacing that makes l exactly width wide, or 0.
+func (p *paginator) justify(l string, width, size float64, role Role) float64 {
+	l = strings.TrimRight(l, " \t\u3000\u00a0")
+	gaps := -1
+	natural := 0.0
+	for _, r := range l {
+		em, ok := p.m.Advance(role, r)
+		if !ok {
+			em = 1
+		}
+		natural += em * size
+		gaps++
+	}
+	if gaps < 1 || natural >= width {
+		return 0
+	}
+	sp := (width - natural) / float64(gaps)
+	if sp > maxSpacing*size {
+		return 0
+	}
+	return sp
 }
 
 func (p *paginator) drawSegment(s *segment, bottom float64) {
@@ -607,7 +659,7 @@ func (p *paginator) drawSegment(s *segment, bottom float64) {
 	if s.cont {
 		path = "" // a repeat, not the value
 	}
-	p.cellText(p.lines[s.lines.start:s.lines.start+s.lines.n], c, info, x, w, s.startY, bottom-s.startY, path)
+	p.cellText(s.lines.start, s.lines.n, c, info, x, w, s.startY, bottom-s.startY, path)
 }
 
 // breakPage ends the page before (the rest of) row r and starts the next:

@@ -3,9 +3,11 @@ package layout_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
@@ -185,6 +187,33 @@ func TestPaginateLongForm(t *testing.T) {
 			}
 		}
 	}
+	// Justified lines of one field end at one right edge; paragraph ends
+	// (before "\n" and the last line) are not justified.
+	right := map[string]float64{}
+	justified := 0
+	for _, p := range doc.Pages {
+		for _, tx := range p.Texts {
+			if tx.Spacing == 0 {
+				continue
+			}
+			justified++
+			n := float64(utf8.RuneCountInString(strings.TrimRight(tx.S, " ")))
+			edge := tx.X + widthOf(tx.S, tx.Size) + tx.Spacing*(n-1)
+			if e, ok := right[tx.Path]; ok && math.Abs(e-edge) > 0.01 {
+				t.Errorf("%s: justified line %q ends at %g, others at %g", tx.Path, tx.S, edge, e)
+			}
+			right[tx.Path] = edge
+			if tx.Spacing > 0.06*tx.Size {
+				t.Errorf("%q letter-spaced by %g pt", tx.S, tx.Spacing)
+			}
+			if strings.HasSuffix(tx.S, "。") && strings.Contains(f.Overview, tx.S+"\n") {
+				t.Errorf("paragraph end %q justified", tx.S)
+			}
+		}
+	}
+	if justified < 50 {
+		t.Errorf("only %d lines justified", justified)
+	}
 	if header < 3 {
 		t.Errorf("column header on %d pages, want it repeated on every indicator page", header)
 	}
@@ -347,4 +376,13 @@ func TestPaginateHugeLevelName(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDocument(t, &f, doc)
+}
+
+func widthOf(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range strings.TrimRight(s, " ") {
+		em, _ := layout.MonoMeasurer{}.Advance(layout.RoleBody, r)
+		w += em * size
+	}
+	return w
 }
