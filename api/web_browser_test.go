@@ -166,8 +166,20 @@ func TestBrowserClerk(t *testing.T) {
 		t.Fatal(err)
 	}
 	load("open upload", chromedp.Click(chromedp.CSS(`main a[href="/upload"]`)))
+	// First a file with a mistake: nothing is stored, the problems are listed.
+	badFile := filepath.Join(t.TempDir(), "有错误的表.txt")
+	bad := strings.Replace(string(readFile(t, seedFile)), "=2500家", ">=abc", 1)
+	if err := os.WriteFile(badFile, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do("choose bad file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{badFile}))
+	load("upload bad", chromedp.Click(chromedp.CSS(`form[action="/upload"] button[type=submit]`)))
+	if got := eval(`document.querySelector("table.problems tbody").textContent`); !strings.Contains(got, "指标目标值格式错误") {
+		t.Errorf("upload problems: %q", got)
+	}
+	shot("03-upload-problems")
 	do("choose file", chromedp.SetUploadFiles(chromedp.ID("file"), []string{seedFile}))
-	shot("03-upload")
+	shot("03-upload-chosen")
 	load("upload", chromedp.Click(chromedp.CSS(`form[action="/upload"] button[type=submit]`)))
 	if p := location().Path; p != "/forms" {
 		t.Fatalf("after upload at %s", p)
