@@ -3,6 +3,7 @@ package xlsx_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"testing"
 
@@ -34,6 +35,29 @@ func BenchmarkRead(b *testing.B) {
 	for b.Loop() {
 		if _, err := rd.Read(bytes.NewReader(data), "bench.xlsx"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestConcurrentRender: one Renderer serves many goroutines (run with -race).
+func TestConcurrentRender(t *testing.T) {
+	forms := mustSeed(t)
+	r := xlsx.NewRenderer(mustFamilies(t), xlsx.Options{})
+	want := mustRender(t, &forms[0])
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			var buf bytes.Buffer
+			err := r.Render(context.Background(), &buf, &forms[0])
+			if err == nil && !bytes.Equal(buf.Bytes(), want) {
+				err = errors.New("concurrent render differs")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }

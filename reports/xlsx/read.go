@@ -569,9 +569,9 @@ func (p *sheetParser) indicators(h int, cols []headerCol) error {
 			v := ""
 			// A value may sit in any grid column of a spanned header.
 			for c := hc.col; c <= hc.last && v == ""; c++ {
-				text, mr, _ := p.value(r, c)
+				text, mr, mc := p.value(r, c)
 				if mr > h { // merged from within the table, not from the header
-					v = strings.TrimSpace(text)
+					v = strings.TrimSpace(p.shown(mr, mc, text))
 				}
 			}
 			if v != "" {
@@ -663,10 +663,30 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 		if raw != "" && p.isNumber(vr, vc) {
 			if d, ok := p.date(vr, vc, raw); ok {
 				raw = d
+				break
 			}
 		}
+		raw = strings.TrimSpace(p.shown(vr, vc, raw))
+	default:
+		raw = strings.TrimSpace(p.shown(vr, vc, raw))
 	}
 	return p.put(li.path, raw, vr, vc)
+}
+
+// shown is the text a clerk sees in a text cell: a formula as typed (Excel
+// turns a target "=90%" typed into a General cell into one), a number as
+// formatted ("90%", not 0.9).
+func (p *sheetParser) shown(r, c int, raw string) string {
+	ref := cellName(c+1, r+1)
+	if fm, err := p.f.GetCellFormula(p.sheet, ref); err == nil && fm != "" {
+		return "=" + fm
+	}
+	if raw != "" && p.isNumber(r, c) {
+		if v, err := p.f.GetCellValue(p.sheet, ref); err == nil {
+			return v
+		}
+	}
+	return raw
 }
 
 func parseIn(s string, wan bool) (reports.Money, error) {

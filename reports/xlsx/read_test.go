@@ -180,6 +180,31 @@ func TestReadEdited(t *testing.T) {
 			want: func(f *reports.Form) { f.End = "2020年12月30日" },
 		},
 		{
+			name: "targets typed into General cells: formula, percent, number",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				general, err := f.NewStyle(&excelize.Style{})
+				must(t, err)
+				percent, err := f.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
+				must(t, err)
+				ref := findCell(t, f, sheet, "=90%")
+				must(t, f.SetCellStyle(sheet, ref, ref, general))
+				must(t, f.SetCellFormula(sheet, ref, "90%"))
+				must(t, f.SetCellValue(sheet, ref, 0.9)) // the cached value Excel keeps
+				must(t, f.SetCellFormula(sheet, ref, "90%"))
+				ref = findCell(t, f, sheet, "=100%")
+				must(t, f.SetCellStyle(sheet, ref, ref, percent))
+				must(t, f.SetCellFloat(sheet, ref, 1, -1, 64))
+				ref = findCell(t, f, sheet, "=2500家")
+				must(t, f.SetCellStyle(sheet, ref, ref, general))
+				must(t, f.SetCellInt(sheet, ref, 2500))
+			},
+			want: func(f *reports.Form) {
+				f.Indicators[2].Target = "100%"
+				f.Indicators[3].Target = "2500"
+			},
+		},
+		{
 			name: "header line, year and long text edited",
 			form: 1,
 			edit: func(t *testing.T, f *excelize.File) {
