@@ -76,10 +76,10 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	pages.GET("/static/*", w.static)
 	pages.HEAD("/static/*", w.static)
 	pages.GET("/login", w.loginPage, w.pageErrors)
-	pages.POST("/login", w.login, w.pageErrors)
+	pages.POST("/login", w.login, w.pageErrors, s.admitBody)
 	pages.GET("/api/v1/families", w.familiesAPI, s.jsonErrors, s.require(store.RoleAdmin, store.RoleClerk, store.RoleService))
 
-	g := pages.Group("", w.pageErrors, w.auth)
+	g := pages.Group("", w.pageErrors, w.admitPosts, w.auth)
 	g.GET("/", func(c *echo.Context) error { return c.Redirect(http.StatusSeeOther, "/forms") })
 	g.POST("/logout", w.logout)
 	g.GET("/forms", w.list)
@@ -270,6 +270,18 @@ func (w *web) errorPage(c *echo.Context, err error) {
 	}{status, text, requestID(c)}})
 	if err != nil {
 		w.s.log.Error("web error page failed", "err", err)
+	}
+}
+
+// admitPosts bounds the posts that hold a body (uploads, edits) with the
+// API's admission, before their body is read.
+func (w *web) admitPosts(next echo.HandlerFunc) echo.HandlerFunc {
+	admitted := w.s.admitBody(next)
+	return func(c *echo.Context) error {
+		if c.Request().Method == http.MethodPost {
+			return admitted(c)
+		}
+		return next(c)
 	}
 }
 

@@ -155,6 +155,9 @@ func (w *web) view(c *echo.Context) error {
 	probs := make([]viewProblem, 0, len(ps))
 	for _, p := range ps {
 		vp := viewProblem{Problem: p, Label: p.Label(), Anchor: fieldID(p.Path)}
+		if p.Path == "indicators" {
+			vp.Anchor = "indicators" // the table as a whole
+		}
 		if fd, ok := fam.Field(p.Path); ok {
 			vp.Label = fam.PrintedLabel(fd)
 		}
