@@ -64,12 +64,37 @@ func (e *MissingGlyphsError) Error() string {
 // （续）, page numbers "— N —" and, for drafts, a 草稿 mark on every page.
 // It fails with *MissingGlyphsError when m lacks a character.
 func Paginate(g *Grid, m Measurer) (*Document, error) {
+	if err := checkGrid(g); err != nil {
+		return nil, err
+	}
 	p := newPaginator(g, m)
 	if len(p.missing) > 0 {
 		return nil, &MissingGlyphsError{Missing: p.missing}
 	}
 	p.run()
 	return p.doc, nil
+}
+
+// checkGrid refuses a Grid whose cells fall outside its columns (only a
+// Grid built by hand can be so).
+func checkGrid(g *Grid) error {
+	if len(g.Columns) == 0 {
+		return fmt.Errorf("paginate: the grid has no columns")
+	}
+	for i, w := range g.Columns {
+		if !(w > 0) {
+			return fmt.Errorf("paginate: column %d has width %g", i, w)
+		}
+	}
+	for ri, row := range g.Rows {
+		for ci, c := range row.Cells {
+			if c.Col < 0 || c.Span < 1 || c.Col+c.Span > len(g.Columns) || c.RowSpan < 1 {
+				return fmt.Errorf("paginate: row %d cell %d (col %d, span %d, row span %d) does not fit the %d columns",
+					ri, ci, c.Col, c.Span, c.RowSpan, len(g.Columns))
+			}
+		}
+	}
+	return nil
 }
 
 // lost records the runes the last breakText found no glyph for.
@@ -222,7 +247,7 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 			if c.Kind == KindSection {
 				size = ps.HeadingSize
 			}
-			end := min(c.Col+max(c.Span, 1), len(g.Columns))
+			end := c.Col + c.Span
 			info := cellInfo{c: c, size: size, lh: size * p.lf, x: p.xs[c.Col], w: p.xs[end] - p.xs[c.Col],
 				merge: c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2}
 			info.lines = p.breakText(c.Text, info.w-2*p.pad, size, c.Role)

@@ -386,3 +386,22 @@ func widthOf(s string, size float64) float64 {
 	}
 	return w
 }
+
+func TestPaginateRefusesBadGrid(t *testing.T) {
+	tests := []struct {
+		name string
+		g    layout.Grid
+	}{
+		{"no columns", layout.Grid{}},
+		{"zero width", layout.Grid{Columns: []float64{1, 0}}},
+		{"cell past the grid", layout.Grid{Columns: []float64{1, 1}, Rows: []layout.Row{{Cells: []layout.Cell{{Col: 1, Span: 2, RowSpan: 1}}}}}},
+		{"zero span", layout.Grid{Columns: []float64{1}, Rows: []layout.Row{{Cells: []layout.Cell{{Col: 0, Span: 0, RowSpan: 1}}}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := layout.Paginate(&tt.g, layout.MonoMeasurer{}); err == nil {
+				t.Error("no error")
+			}
+		})
+	}
+}
