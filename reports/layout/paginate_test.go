@@ -405,3 +405,28 @@ func TestPaginateRefusesBadGrid(t *testing.T) {
 		})
 	}
 }
+
+// A blank draft still typesets: empty cells, one page, the 草稿 mark.
+func TestPaginateBlankForm(t *testing.T) {
+	for _, name := range []string{"shanghai-2020", "national-2021"} {
+		t.Run(name, func(t *testing.T) {
+			reg, err := family.Builtin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			fam, err := reg.Get(name)
+			if err != nil {
+				t.Skip(err) // the national family is another helper's file
+			}
+			f := reports.Form{}
+			doc, err := layout.Paginate(layout.Build(&f, fam), layout.MonoMeasurer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Pages) != 1 || !doc.Draft {
+				t.Errorf("%d pages, draft %v: want one draft page", len(doc.Pages), doc.Draft)
+			}
+			checkDocument(t, &f, doc)
+		})
+	}
+}
