@@ -261,3 +261,44 @@ func TestSameOriginAndNext(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEditForm: whatever a browser posts, reading it never panics, and an
+// amount that reads back is kept exactly.
+func FuzzEditForm(f *testing.F) {
+	reg, err := family.Builtin()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("2020", "790,000.00", "产出目标", ">=10%", "up:0", false)
+	f.Add("", "", "", "", "add", true)
+	f.Add("二〇二〇", "1.0000001", "\r\n", "=", "del:9", true)
+	f.Fuzz(func(t *testing.T, year, amount, level1, target, op string, national bool) {
+		fam, _ := reg.Get("shanghai-2020")
+		if national {
+			fam, _ = reg.Get("national-2021")
+		}
+		form := map[string][]string{
+			"f.year": {year}, "f.funds.total": {amount},
+			"i.level1": {level1, ""}, "i.target": {target},
+		}
+		st := stateFrom(form, fam)
+		st.apply(op)
+		out, ps := st.toForm(reports.Form{}, fam)
+		for _, p := range ps {
+			if p.Path == "funds.total" {
+				return
+			}
+		}
+		back := stateOf(&out, fam)
+		again, ps := back.toForm(reports.Form{}, fam)
+		for _, p := range ps {
+			if p.Path == "funds.total" {
+				t.Fatalf("amount %q read once, not twice: %v", amount, p)
+			}
+		}
+		if again.Funds.Total != out.Funds.Total {
+			t.Fatalf("amount %q: %+v then %+v", amount, out.Funds.Total, again.Funds.Total)
+		}
+		_ = buildEditView(st, fam, reports.Check(&out, fam.Rules()), 0)
+	})
+}
