@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/layout"
 )
 
@@ -33,7 +34,9 @@ const schemaProperty = "reportd.schema"
 // label → value offset recorded here.
 const metaSheet = "_reportd"
 
-func (b *book) writeMeta(first *layout.Grid) error {
+// writeMeta writes the map sheet, the schema property and the document
+// properties: the form's own, or generic ones for a workbook of several.
+func (b *book) writeMeta(sheets []Sheet) error {
 	f := b.f
 	if _, err := f.NewSheet(metaSheet); err != nil {
 		return fmt.Errorf("add map sheet: %w", err)
@@ -50,18 +53,32 @@ func (b *book) writeMeta(first *layout.Grid) error {
 	if err := f.SetCustomProps(excelize.CustomProperty{Name: schemaProperty, Value: Schema}); err != nil {
 		return fmt.Errorf("schema property: %w", err)
 	}
-	m := first.Meta
-	title := m.Title
-	if title == "" {
-		title = first.Title
+	m := sheets[0].Grid.Meta
+	if m.Title == "" {
+		m.Title = sheets[0].Grid.Title
+	}
+	if len(sheets) > 1 {
+		m = layout.Meta{Title: "绩效目标汇总表", Subject: reports.DefaultTitle, Author: commonUnit(sheets)}
 	}
 	return f.SetDocProps(&excelize.DocProperties{
-		Title: title, Creator: m.Author, Subject: m.Subject, Keywords: m.Keywords,
+		Title: m.Title, Creator: m.Author, Subject: m.Subject, Keywords: m.Keywords,
 		// Fixed times keep the output reproducible; the file system has the
 		// real one.
 		Created: "2020-01-01T00:00:00Z", Modified: "2020-01-01T00:00:00Z",
 		Language: "zh-CN",
 	})
+}
+
+// commonUnit is the unit all forms share, or "".
+func commonUnit(sheets []Sheet) string {
+	unit := ""
+	for i, s := range sheets {
+		if s.Form == nil || i > 0 && s.Form.Unit != unit {
+			return ""
+		}
+		unit = s.Form.Unit
+	}
+	return unit
 }
 
 // maxSheetName is Excel's limit, in UTF-16 code units.

@@ -113,7 +113,7 @@ func Write(w io.Writer, sheets []Sheet, summary bool, opts Options) error {
 			return fmt.Errorf("sheet %s: %w", names[i], err)
 		}
 	}
-	if err := b.writeMeta(sheets[0].Grid); err != nil {
+	if err := b.writeMeta(sheets); err != nil {
 		return err
 	}
 	return b.writeTo(w)
