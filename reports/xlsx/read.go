@@ -442,7 +442,8 @@ func (p *sheetParser) parse() (reports.Form, bool, error) {
 			break
 		}
 		if !titled && len(cells) == 1 && !fieldsSeen {
-			if _, _, ok := splitColon(cells[0].text); !ok {
+			_, yerr := reports.ParseYear(cells[0].text)
+			if _, _, ok := splitColon(cells[0].text); !ok && yerr != nil {
 				if _, ok := p.lookup(cells[0].text); !ok {
 					p.form.Title = strings.TrimSpace(cells[0].text)
 					p.form.SetLine("title", r+1)
