@@ -128,7 +128,9 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 		}
 		w := advs[i]
 		for lineW+w > width && i > lineStart && !isSpace(r) {
-			if lastBreak > lineStart {
+			// A unit too wide for any line (a long URL) is not moved to a
+			// line of its own first: it starts here and fills this line.
+			if lastBreak > lineStart && !tooWide(runes, advs, ok, lastBreak, width) {
 				dst = append(dst, p[b.offs[lineStart]:b.offs[lastBreak]])
 				lineStart, lineW = lastBreak, lineW-wAtBreak
 				continue
@@ -137,7 +139,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 			// the like if it can; anything else between characters, stepping
 			// back a little to honour 禁则 and keep marks attached.
 			j := i
-			for k := i; k > lineStart; k-- {
+			for k := i; k > max(lineStart, lastBreak-1); k-- {
 				if ok[k] == breakInURL {
 					j = -k
 					break
@@ -166,6 +168,23 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 		lineW += w
 	}
 	return append(dst, p[b.offs[lineStart]:])
+}
+
+// tooWide reports whether the Latin unit (word, number, URL) starting at
+// rune from, up to the next break opportunity, is wider than a whole line.
+// Short Chinese units (“好”。) are left to move whole.
+func tooWide(runes []rune, advs []float64, ok []uint8, from int, width float64) bool {
+	if !isASCIIAlnum(runes[from]) {
+		return false
+	}
+	w := advs[from]
+	for k := from + 1; k < len(advs) && ok[k] != breakOK; k++ {
+		w += advs[k]
+		if w > width {
+			return true
+		}
+	}
+	return w > width
 }
 
 // keepURLs removes break opportunities inside URLs (http://, https://,

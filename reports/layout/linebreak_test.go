@@ -31,6 +31,7 @@ func TestBreakRules(t *testing.T) {
 		{"year range moves whole", "计划（2015-2017）", 7, []string{"计划", "（2015-2017）"}},
 		{"URL moves whole when it fits a line", "见https://a.cn/x/y。", 9, []string{"见", "https://a.cn/x/y。"}},
 		{"long URL breaks after a slash", "https://www.example.com/abcdef/ghi", 12, []string{"https://www.example.com/", "abcdef/ghi"}},
+		{"a URL too long for any line starts where it is", "见网址https://www.example.com/abcdef/ghi", 12, []string{"见网址https://", "www.example.com/abcdef/", "ghi"}},
 		{"Latin words move whole", "ISO 9001 quality", 5, []string{"ISO 9001 ", "quality"}},
 		{"overlong word is split by character", "abcdefghij", 2, []string{"abcd", "efgh", "ij"}},
 		{"spaces hang at a line end", "ab cd", 1, []string{"ab ", "cd"}},
