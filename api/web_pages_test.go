@@ -600,3 +600,43 @@ func TestWebBatches(t *testing.T) {
 		t.Error("clerks see the batch menu")
 	}
 }
+
+func TestWebListFilters(t *testing.T) {
+	site := newWebSite(t)
+	b := site.client()
+	tok := b.login(site.admin)
+	for i := 0; i < 11; i++ { // 22 forms: two pages of 20
+		if a := b.upload(tok, "seed.txt", seed(t)); a.status != http.StatusSeeOther {
+			t.Fatalf("upload %d: %d", i, a.status)
+		}
+	}
+	b.upload(tok, "national.txt", readFile(t, "../testdata/families/national-2023.txt"))
+	tests := []struct {
+		name  string
+		query string
+		rows  int
+		says  string
+	}{
+		{"first page", "", 20, "共 23 张表，第 1/2 页"},
+		{"second page", "?page=2", 3, "第 2/2 页"},
+		{"year", "?year=2023", 1, "高标准农田建设"},
+		{"year written 2023年", "?year=" + url.QueryEscape("2023年"), 1, "高标准农田建设"},
+		{"unit", "?unit=" + url.QueryEscape(unitA) + "&q=" + url.QueryEscape("培育"), 11, "企业培育"},
+		{"bad year", "?year=abc", 20, "不是有效年份"},
+		{"nothing", "?q=" + url.QueryEscape("没有这个项目"), 0, "没有符合条件的表格"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := b.get("/forms" + tt.query)
+			if n := strings.Count(a.body, `<td><a href="/forms/`); a.status != http.StatusOK || n != tt.rows {
+				t.Errorf("%d rows (status %d), want %d", n, a.status, tt.rows)
+			}
+			if !strings.Contains(a.body, tt.says) {
+				t.Errorf("page does not say %q", tt.says)
+			}
+		})
+	}
+	if a := b.get("/forms"); !strings.Contains(a.body, `rel="next"`) || strings.Contains(a.body, `rel="prev"`) {
+		t.Error("first page links")
+	}
+}
