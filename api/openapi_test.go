@@ -64,6 +64,43 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 }
 
+// TestOpenAPIRefsResolve: every $ref names a component that exists.
+func TestOpenAPIRefsResolve(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(api.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	n := 0
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if ref, ok := x.(string); ok && k == "$ref" {
+					n++
+					var cur any = doc
+					for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+						m, _ := cur.(map[string]any)
+						cur = m[part]
+					}
+					if cur == nil {
+						t.Errorf("$ref %q does not resolve", ref)
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	if n < 10 {
+		t.Errorf("only %d $refs seen; the walk is broken", n)
+	}
+}
+
 func TestContentDispositionIsReadable(t *testing.T) {
 	// The served header is checked in TestDocuments; this pins the
 	// ASCII fallback for clients that ignore filename*.
