@@ -59,11 +59,24 @@ var _ layout.Measurer = (*FontSet)(nil)
 // LoadFonts reads and parses the configured fonts (and the default
 // fallbacks when present).
 func LoadFonts(cfg FontConfig) (*FontSet, error) {
+	// One path named for several roles is read once, so NewFontSet sees
+	// the same bytes and parses and embeds the font once.
+	read := map[string][]byte{}
+	readOnce := func(path string) ([]byte, error) {
+		if d, ok := read[path]; ok {
+			return d, nil
+		}
+		d, err := readFontFile(path)
+		if err == nil {
+			read[path] = d
+		}
+		return d, err
+	}
 	src := func(path string, def fonts.File) (FontSource, error) {
 		if path == "" {
 			return FontSource(def), nil
 		}
-		data, err := readFontFile(path)
+		data, err := readOnce(path)
 		if err != nil {
 			return FontSource{}, fmt.Errorf("load fonts: %w", err)
 		}
@@ -87,7 +100,7 @@ func LoadFonts(cfg FontConfig) (*FontSet, error) {
 	}
 	var fallbacks []FontSource
 	for _, p := range paths {
-		data, err := readFontFile(p)
+		data, err := readOnce(p)
 		if optional && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package pdf_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +68,19 @@ func TestLoadFontsConfigured(t *testing.T) {
 	}
 	if _, ok := fs.Advance(layout.RoleBody, 0x20BB7); ok {
 		t.Error("U+20BB7 found although no fallback is configured")
+	}
+	// Title and heading share the file: one embedded font for both.
+	doc := &layout.Document{Pages: []layout.Page{{Texts: []layout.Text{
+		{X: 10, Y: 20, Role: layout.RoleTitle, Size: 20, S: "标题"},
+		{X: 10, Y: 40, Role: layout.RoleHeading, Size: 12, S: "项目名称"},
+		{X: 10, Y: 60, Role: layout.RoleBody, Size: 12, S: "企业培育"},
+	}}}}
+	var buf bytes.Buffer
+	if err := pdf.Write(&buf, doc, fs, pdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(buf.Bytes(), []byte("/Subtype/CIDFontType2")); n != 2 {
+		t.Errorf("%d embedded fonts, want 2 (site heiti for title and heading, body)", n)
 	}
 }
 
