@@ -238,10 +238,7 @@ func appendIndicators(rows []Row, f *reports.Form, fam *family.Family) []Row {
 			}
 			cell := Cell{Col: col, Span: c.Span, RowSpan: 1, Kind: KindValue, Role: RoleBody,
 				Text: ins[i].Get(c.Key), Path: reports.IndicatorPath(i, c.Key),
-				Label: reports.LabelOf(reports.IndicatorPath(i, c.Key))}
-			if c.Key != "level1" && c.Key != "level2" && c.Key != "level3" && c.Key != "target" {
-				cell.Label = "绩效指标第" + strconv.Itoa(i+1) + "行" + c.Label
-			}
+				Label: "绩效指标第" + strconv.Itoa(i+1) + "行" + c.Label} // the family's own column name
 			if c.Merge {
 				end := i + 1
 				limit := len(ins)
