@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/reportd/reportd/reports"
@@ -134,6 +135,15 @@ type archiver struct {
 	m   Manifest
 }
 
+// book is one combined PDF to render: a volume of a unit's entries.
+type book struct {
+	UnitBook
+	name string        // archive path
+	path string        // spool file
+	done chan struct{} // closed when rendered
+	err  error
+}
+
 func (a *archiver) write(w io.Writer, items []Item) error {
 	a.zw = zip.NewWriter(w)
 	a.m = Manifest{Batch: a.b.ID, Year: a.b.Spec.Year, Unit: a.b.Spec.Unit, Formats: a.b.Spec.Formats,
@@ -143,15 +153,32 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 		return err
 	}
 	defer sum.close()
+	var units [][]Item
 	for start := 0; start < len(items); {
 		end := start
 		for end < len(items) && items[end].Unit == items[start].Unit {
 			end++
 		}
-		if err := a.unit(items[start:end], sum); err != nil {
+		units = append(units, items[start:end])
+		start = end
+	}
+	// Combined PDFs are laid out again from the forms, the costliest part of
+	// assembly: workers render them ahead, in archive order, while this
+	// goroutine copies documents into the zip.
+	books := a.books(units)
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
+	go a.renderBooks(ctx, books)
+	next := 0
+	for _, unit := range units {
+		var mine []*book
+		for next < len(books) && books[next].Unit == unit[0].Unit {
+			mine = append(mine, books[next])
+			next++
+		}
+		if err := a.unit(unit, mine, sum); err != nil {
 			return err
 		}
-		start = end
 	}
 	if err := a.entry(SummaryName, KindSummary, "xlsx", zip.Deflate, ManifestFile{}, sum.write); err != nil {
 		return fmt.Errorf("%s: %w", SummaryName, err)
@@ -169,11 +196,74 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 	return a.zw.Close()
 }
 
-// unit writes one unit's folder: each form's documents, then the unit book.
-func (a *archiver) unit(items []Item, sum *summary) error {
+// books lists the combined PDFs of the archive: per unit, volumes of at
+// most BookSize entries.
+func (a *archiver) books(units [][]Item) []*book {
+	if a.r.Combine == nil || !hasFormat(a.b.Spec.Formats, "pdf") {
+		return nil
+	}
+	size := a.r.BookSize
+	if size <= 0 {
+		size = 200
+	}
+	var out []*book
+	for _, items := range units {
+		unit := items[0].Unit
+		folder := reports.SafeName(unit)
+		vols := (len(items) + size - 1) / size
+		for v := range vols {
+			part := items[v*size : min((v+1)*size, len(items))]
+			base := fmt.Sprintf("%d-%s-合订本", a.b.Spec.Year, unit)
+			if vols > 1 {
+				base += fmt.Sprintf("（第%d册）", v+1)
+			}
+			bk := &book{UnitBook: UnitBook{Year: a.b.Spec.Year, Unit: unit}, done: make(chan struct{}),
+				name: folder + "/" + reports.SafeName(base) + ".pdf",
+				path: filepath.Join(a.dir, fmt.Sprintf("book-%d.pdf", len(out)))}
+			for _, it := range part {
+				e := BookEntry{FormID: it.FormID, Version: it.Version, Project: it.Project, Failed: it.State != ItemDone, Reason: it.Reason,
+					Form: func(ctx context.Context) (reports.Form, error) { return a.r.Store.FormVersion(ctx, it.FormID, it.Version) }}
+				if !e.Failed {
+					e.PDF = filepath.Join(a.dir, spoolName(it, "pdf"))
+				}
+				bk.Entries = append(bk.Entries, e)
+			}
+			out = append(out, bk)
+		}
+	}
+	return out
+}
+
+// renderBooks renders books into the spool with the runner's workers,
+// handing them out in order so the archive rarely waits.
+func (a *archiver) renderBooks(ctx context.Context, books []*book) {
+	jobs := make(chan *book)
+	var wg sync.WaitGroup
+	for range a.r.workers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for bk := range jobs {
+				if bk.err = ctx.Err(); bk.err == nil {
+					_, bk.err = spool(a.dir, filepath.Base(bk.path), func(w io.Writer) error {
+						return a.r.Combine.Combine(ctx, w, bk.UnitBook)
+					})
+				}
+				close(bk.done)
+			}
+		}()
+	}
+	for _, bk := range books {
+		jobs <- bk
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// unit writes one unit's folder: each form's documents, then its books.
+func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 	folder := reports.SafeName(items[0].Unit)
 	used := map[string]bool{}
-	book := UnitBook{Year: a.b.Spec.Year, Unit: items[0].Unit}
 	for _, it := range items {
 		if err := a.ctx.Err(); err != nil {
 			return err
@@ -181,14 +271,9 @@ func (a *archiver) unit(items []Item, sum *summary) error {
 		if err := sum.add(it); err != nil {
 			return err
 		}
-		e := BookEntry{FormID: it.FormID, Version: it.Version, Project: it.Project, Failed: it.State != ItemDone, Reason: it.Reason,
-			Form: func(ctx context.Context) (reports.Form, error) {
-				return a.r.Store.FormVersion(ctx, it.FormID, it.Version)
-			}}
 		switch it.State {
 		case ItemFailed:
 			a.m.Failed = append(a.m.Failed, ManifestFailure{FormID: it.FormID, Version: it.Version, Unit: it.Unit, Project: it.Project, Reason: it.Reason})
-			book.Entries = append(book.Entries, e)
 			continue
 		case ItemPending:
 			// Run assembles only when nothing is pending; reaching this is a
@@ -202,9 +287,6 @@ func (a *archiver) unit(items []Item, sum *summary) error {
 		used[base] = true
 		for _, o := range it.Outputs {
 			src := filepath.Join(a.dir, spoolName(it, o.Format))
-			if o.Format == "pdf" {
-				e.PDF = src
-			}
 			mf := ManifestFile{FormID: it.FormID, Version: it.Version, Unit: it.Unit, Project: it.Project}
 			name := folder + "/" + base + "." + o.Format
 			err := a.entry(name, KindForm, o.Format, zip.Store, mf, func(w io.Writer) error { return copyVerified(w, src, o, it.Seq) })
@@ -212,17 +294,29 @@ func (a *archiver) unit(items []Item, sum *summary) error {
 				return fmt.Errorf("form %d: %w", it.FormID, err)
 			}
 		}
-		book.Entries = append(book.Entries, e)
 	}
-	if a.r.Combine == nil || !hasFormat(a.b.Spec.Formats, "pdf") {
-		return nil
-	}
-	name := folder + "/" + reports.SafeName(fmt.Sprintf("%d-%s-合订本", a.b.Spec.Year, items[0].Unit)) + ".pdf"
-	err := a.entry(name, KindUnitPDF, "pdf", zip.Deflate, ManifestFile{Unit: items[0].Unit}, func(w io.Writer) error {
-		return a.r.Combine.Combine(a.ctx, w, book)
-	})
-	if err != nil {
-		return fmt.Errorf("unit %s: combined pdf: %w", items[0].Unit, err)
+	for _, bk := range books {
+		select {
+		case <-bk.done:
+		case <-a.ctx.Done():
+			return a.ctx.Err()
+		}
+		if bk.err != nil {
+			return fmt.Errorf("unit %s: combined pdf: %w", bk.Unit, bk.err)
+		}
+		err := a.entry(bk.name, KindUnitPDF, "pdf", zip.Store, ManifestFile{Unit: bk.Unit}, func(w io.Writer) error {
+			f, err := os.Open(bk.path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = io.Copy(w, f)
+			return err
+		})
+		os.Remove(bk.path)
+		if err != nil {
+			return fmt.Errorf("unit %s: combined pdf: %w", bk.Unit, err)
+		}
 	}
 	return nil
 }

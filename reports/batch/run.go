@@ -29,6 +29,10 @@ type Runner struct {
 	Renderers []reports.Renderer // one per format; Format() names it
 	// Combine writes a unit's combined PDF; nil leaves it out of archives.
 	Combine Combiner
+	// BookSize is the most forms one combined PDF holds; a larger unit
+	// gets several volumes (合订本（第2册）…), which bounds the memory a
+	// book takes. 200 when 0.
+	BookSize int
 	// Spool is the directory for rendered documents and archives.
 	Spool string
 	// Workers render in parallel; runtime.GOMAXPROCS(0) when 0.
@@ -233,13 +237,17 @@ func spooled(dir string, it Item) bool {
 	return true
 }
 
+func (r *Runner) workers() int {
+	if r.Workers > 0 {
+		return r.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 // render runs the workers and records results in groups: a crash loses at
 // most the last group, whose items are rendered again on resume.
 func (r *Runner) render(ctx context.Context, b Batch, dir string, todo []Item, p *Progress) error {
-	workers := r.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := r.workers()
 	jobs := make(chan Item)
 	results := make(chan Item, 2*workers)
 	var wg sync.WaitGroup

@@ -1,0 +1,538 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/batch/pdfbook"
+	"github.com/reportd/reportd/reports/batch/pglock"
+	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/formgen"
+	"github.com/reportd/reportd/reports/pdf"
+	"github.com/reportd/reportd/reports/store"
+)
+
+const batchUsage = `usage: reportd batch run -year 2020 [-unit 申报单位] [-format pdf,xlsx] [-o FILE.zip]
+       reportd batch list | show ID | verify FILE.zip
+       reportd batch generate -n 5000 [-year 2020] [-units 50] [-sample FILE]`
+
+func runBatch(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, batchUsage)
+		return exitError{2}
+	}
+	switch args[0] {
+	case "run":
+		return runBatchRun(ctx, e, args[1:])
+	case "list":
+		return runBatchList(ctx, e, args[1:])
+	case "show":
+		return runBatchShow(ctx, e, args[1:])
+	case "verify":
+		return runBatchVerify(e, args[1:])
+	case "generate":
+		return runBatchGenerate(ctx, e, args[1:])
+	}
+	fmt.Fprintf(e.stderr, "reportd batch: unknown subcommand %q\n%s\n", args[0], batchUsage)
+	return exitError{2}
+}
+
+// batchStore opens the store and checks it keeps batches.
+func batchStore(ctx context.Context, sf storeFlags) (store.Store, batch.Store, error) {
+	st, err := sf.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs, ok := st.(batch.Store)
+	if !ok {
+		st.Close()
+		return nil, nil, fmt.Errorf("the %T store does not keep batches", st)
+	}
+	return st, bs, nil
+}
+
+// BatchConfig is what NewBatches needs: the serve command and `batch run`
+// share it.
+type BatchConfig struct {
+	Store     batch.Store
+	Renderers map[string]reports.Renderer
+	Families  *family.Registry
+	Spool     string // directory for rendered documents and archives
+	Workers   int
+	DB        string // postgres://… when replicas share a database: enables advisory locks
+	Log       *slog.Logger
+	Progress  func(batch.Progress)
+}
+
+// NewBatches builds the batch runner (and, with PostgreSQL, its advisory
+// locker; close it when done).
+func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Locker, error) {
+	r := &batch.Runner{
+		Store:    cfg.Store,
+		Spool:    cfg.Spool,
+		Workers:  cfg.Workers,
+		Log:      cfg.Log,
+		Progress: cfg.Progress,
+		Check: func(f *reports.Form) reports.Problems {
+			rules, err := rulesFor(cfg.Families, f)
+			if err != nil {
+				return reports.Problems{{Severity: reports.SeverityError, Path: "family", Message: err.Error()}}
+			}
+			return reports.Check(f, rules)
+		},
+	}
+	for _, name := range slices.Sorted(mapsKeys(cfg.Renderers)) {
+		r.Renderers = append(r.Renderers, cfg.Renderers[name])
+	}
+	if p, ok := cfg.Renderers["pdf"].(*pdf.Renderer); ok {
+		r.Combine = &pdfbook.Binder{R: p}
+	}
+	var locker *pglock.Locker
+	if cfg.DB != "" {
+		l, err := pglock.Open(ctx, cfg.DB)
+		if err != nil {
+			return nil, nil, err
+		}
+		r.Locker, locker = l, l
+	}
+	return r, locker, nil
+}
+
+// StartScheduler starts the year-end schedules (and resumes interrupted
+// batches) for `reportd serve`. schedules come from REPORTD_SCHEDULES
+// (see ParseSchedules); empty means the default: every unit's forms of
+// the ending year, PDF and XLSX, on 31 December at 02:00 Asia/Shanghai.
+// Call Stop on the result at shutdown.
+func StartScheduler(ctx context.Context, r *batch.Runner, locker *pglock.Locker, spec string, log *slog.Logger) (*batch.Scheduler, error) {
+	schedules, err := ParseSchedules(spec, r.Formats())
+	if err != nil {
+		return nil, err
+	}
+	s := &batch.Scheduler{Runner: r, Schedules: schedules, Log: log}
+	if locker != nil {
+		s.Locker = locker
+	}
+	if err := s.Start(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ParseSchedules reads schedules written one per ";": NAME=CRON[,year=Y]
+// [,unit=U][,format=pdf+xlsx], e.g.
+// "year-end=0 2 31 12 *;unit-a=0 3 31 12 *,unit=市财政局,format=pdf".
+// Empty gives the default year-end schedule with formats.
+func ParseSchedules(spec string, formats []string) ([]batch.Schedule, error) {
+	if strings.TrimSpace(spec) == "" {
+		return []batch.Schedule{{Name: "year-end", Cron: batch.DefaultCron, Formats: formats}}, nil
+	}
+	var out []batch.Schedule
+	for _, part := range strings.Split(spec, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, rest, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("schedule %q: expected NAME=CRON[,year=Y][,unit=U][,format=pdf+xlsx]", part)
+		}
+		fields := strings.Split(rest, ",")
+		sc := batch.Schedule{Name: strings.TrimSpace(name), Cron: strings.TrimSpace(fields[0]), Formats: formats}
+		for _, f := range fields[1:] {
+			k, v, _ := strings.Cut(f, "=")
+			switch strings.TrimSpace(k) {
+			case "year":
+				y, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return nil, fmt.Errorf("schedule %s: year %q is not a number", sc.Name, v)
+				}
+				sc.Year = y
+			case "unit":
+				sc.Unit = strings.TrimSpace(v)
+			case "format":
+				sc.Formats = batch.ParseFormats(strings.ReplaceAll(v, "+", ","))
+			default:
+				return nil, fmt.Errorf("schedule %s: unknown option %q (year, unit, format)", sc.Name, k)
+			}
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+func runBatchRun(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("batch run", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	year := fs.Int("year", 0, "年度 of the forms (required)")
+	unit := fs.String("unit", "", "only this 申报单位 (exact name)")
+	format := fs.String("format", "pdf,xlsx", "documents per form: pdf, xlsx or both")
+	out := fs.String("o", "", "archive file (default: reportd-YEAR[-UNIT].zip in the current directory)")
+	spool := fs.String("spool", "", "directory for rendered documents until the archive is written (default: DATA/spool)")
+	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
+	fresh := fs.Bool("new", false, "start a new batch even if an interrupted one with the same settings exists")
+	sf := addStoreFlags(fs, e)
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if *year == 0 || fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, batchUsage)
+		return exitError{2}
+	}
+	formats := batch.ParseFormats(*format)
+	fams, err := loadFamilies(e)
+	if err != nil {
+		return err
+	}
+	renderers := map[string]reports.Renderer{}
+	for _, f := range formats {
+		if _, dup := renderers[f]; dup {
+			continue // Spec.Validate names the duplicate
+		}
+		r, err := newRenderer(e, f, fams)
+		if err != nil {
+			return fmt.Errorf("-format: %w", err)
+		}
+		renderers[f] = r
+	}
+	spec := batch.Spec{Year: *year, Unit: *unit, Formats: formats}
+	if err := spec.Validate(slices.Collect(mapsKeys(renderers))); err != nil {
+		return err
+	}
+	archive := *out
+	if archive == "" {
+		name := fmt.Sprintf("reportd-%d", *year)
+		if *unit != "" {
+			name += "-" + *unit
+		}
+		archive = reports.SafeName(name) + ".zip"
+	}
+	if archive, err = filepath.Abs(archive); err != nil {
+		return err
+	}
+	if *spool == "" {
+		*spool = filepath.Join(*sf.data, "spool")
+	}
+	st, bs, err := batchStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	bar := newProgressBar(e.stderr)
+	logLevel := slog.LevelInfo
+	if bar.tty {
+		logLevel = slog.LevelWarn // keep the bar readable
+	}
+	log := slog.New(slog.NewTextHandler(bar, &slog.HandlerOptions{Level: logLevel}))
+	r, locker, err := NewBatches(ctx, BatchConfig{Store: bs, Renderers: renderers, Families: fams, Spool: *spool,
+		Workers: *workers, DB: *sf.db, Log: log, Progress: bar.update})
+	if err != nil {
+		return err
+	}
+	if locker != nil {
+		defer locker.Close()
+	}
+
+	b, err := findResumable(ctx, bs, spec, archive)
+	if err != nil {
+		return err
+	}
+	if b.ID != 0 && !*fresh {
+		fmt.Fprintf(e.stderr, "resuming batch %d (%d of %d forms already finished)\n", b.ID, b.Done+b.Failed, b.Total)
+	} else {
+		if b, _, err = r.Create(ctx, spec, "", "", archive); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "batch %d: %d forms of %d%s\n", b.ID, b.Total, *year, unitNote(*unit))
+	}
+	start := time.Now()
+	b, err = r.Run(ctx, b.ID)
+	bar.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; run the same command again to resume batch %d", b.ID)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stderr, "batch %d: %d forms, %d done, %d failed in %s\n", b.ID, b.Total, b.Done, b.Failed, time.Since(start).Round(time.Millisecond))
+	if b.Failed > 0 {
+		printFailures(ctx, e.stderr, bs, b.ID)
+	}
+	fmt.Fprintf(e.stdout, "%s\t%d bytes\tsha256 %s\n", b.Archive, b.ArchiveSize, b.ArchiveSHA256)
+	return nil
+}
+
+func unitNote(unit string) string {
+	if unit == "" {
+		return ""
+	}
+	return " of " + unit
+}
+
+// findResumable returns the newest unfinished batch with the same spec and
+// archive, if any: running the same command again after a crash resumes.
+func findResumable(ctx context.Context, bs batch.Store, spec batch.Spec, archive string) (batch.Batch, error) {
+	running, err := bs.Batches(ctx, batch.StateRunning, 0)
+	if err != nil {
+		return batch.Batch{}, err
+	}
+	for _, b := range running {
+		if b.Spec.Year == spec.Year && b.Spec.Unit == spec.Unit && slices.Equal(b.Spec.Formats, spec.Formats) && b.Archive == archive {
+			return b, nil
+		}
+	}
+	return batch.Batch{}, nil
+}
+
+func printFailures(ctx context.Context, w io.Writer, bs batch.Store, id int64) {
+	items, err := bs.BatchItems(ctx, id)
+	if err != nil {
+		return
+	}
+	const max = 20
+	n := 0
+	for _, it := range items {
+		if it.State != batch.ItemFailed {
+			continue
+		}
+		if n++; n <= max {
+			fmt.Fprintf(w, "  failed: form %d %s / %s: %s\n", it.FormID, it.Unit, it.Project, it.Reason)
+		}
+	}
+	if n > max {
+		fmt.Fprintf(w, "  … and %d more (see manifest.json and 汇总.xlsx in the archive)\n", n-max)
+	}
+}
+
+func runBatchList(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("batch list", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	sf := addStoreFlags(fs, e)
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	st, bs, err := batchStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := bs.Batches(ctx, "", 50)
+	if err != nil {
+		return err
+	}
+	for _, b := range list {
+		fmt.Fprintf(e.stdout, "%d\t%s\t%d%s\t%s\t%d/%d done, %d failed\t%s\t%s\n", b.ID, b.State, b.Spec.Year, unitNote(b.Spec.Unit),
+			strings.Join(b.Spec.Formats, ","), b.Done, b.Total, b.Failed, b.Created.Local().Format(time.DateTime), b.Archive)
+	}
+	return nil
+}
+
+func runBatchShow(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("batch show", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	sf := addStoreFlags(fs, e)
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: reportd batch show ID")
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil {
+		return fmt.Errorf("batch id %q is not a number", fs.Arg(0))
+	}
+	st, bs, err := batchStore(ctx, sf)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	b, err := bs.Batch(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "batch %d: %s, %d%s, %s\n%d forms: %d done, %d failed, %d pending\n", b.ID, b.State, b.Spec.Year, unitNote(b.Spec.Unit),
+		strings.Join(b.Spec.Formats, ","), b.Total, b.Done, b.Failed, b.Total-b.Done-b.Failed)
+	if b.Archive != "" && b.State == batch.StateDone {
+		fmt.Fprintf(e.stdout, "archive: %s (%d bytes, sha256 %s)\n", b.Archive, b.ArchiveSize, b.ArchiveSHA256)
+	}
+	if b.Error != "" {
+		fmt.Fprintf(e.stdout, "last error: %s\n", b.Error)
+	}
+	printFailures(ctx, e.stdout, bs, b.ID)
+	return nil
+}
+
+func runBatchVerify(e *env, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: reportd batch verify FILE.zip")
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	m, err := batch.VerifyArchive(f, st.Size())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %d files match the manifest; %d forms, %d failed\n", args[0], len(m.Files), m.Forms, len(m.Failed))
+	return nil
+}
+
+func runBatchGenerate(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("batch generate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	n := fs.Int("n", 1000, "number of forms")
+	year := fs.Int("year", 2020, "年度 of the forms")
+	units := fs.Int("units", 50, "number of 申报单位")
+	seed := fs.Uint64("seed", 1, "random seed")
+	invalid := fs.Int("invalid-every", 0, "make every k-th form invalid (0: none)")
+	sample := fs.String("sample", "testdata/seed/2020-performance-targets.txt", "sample forms to vary")
+	sf := addStoreFlags(fs, e)
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	forms, err := formgen.ReadSample(*sample)
+	if err != nil {
+		return err
+	}
+	st, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	const chunk = 500
+	buf := make([]reports.Form, 0, chunk)
+	total := 0
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if _, err := st.CreateForms(ctx, buf); err != nil {
+			return err
+		}
+		total += len(buf)
+		buf = buf[:0]
+		return nil
+	}
+	for _, f := range formgen.Generate(forms, formgen.Options{N: *n, Year: *year, Units: *units, Seed: *seed, InvalidEvery: *invalid}) {
+		buf = append(buf, f)
+		if len(buf) == chunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "stored %d generated forms of %d (%d units)\n", total, *year, *units)
+	return nil
+}
+
+// progressBar draws batch progress: a bar with rate and ETA redrawn in
+// place on a terminal, a log line every few seconds otherwise. It is also
+// the log's writer, so log lines do not tear the bar.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	last  time.Time
+	drawn bool
+	p     batch.Progress
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	b := &progressBar{w: w}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			b.tty = true
+		}
+	}
+	return b
+}
+
+// Write implements io.Writer for the logger.
+func (b *progressBar) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tty && b.drawn {
+		fmt.Fprint(b.w, "\r\033[K")
+		b.drawn = false
+	}
+	return b.w.Write(p)
+}
+
+func (b *progressBar) update(p batch.Progress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.p = p
+	now := time.Now()
+	every := 5 * time.Second
+	if b.tty {
+		every = 100 * time.Millisecond
+	}
+	finished := p.Done+p.Failed == p.Total
+	if now.Sub(b.last) < every && !finished && p.Phase == "render" {
+		return
+	}
+	b.last = now
+	b.draw(now)
+}
+
+func (b *progressBar) draw(now time.Time) {
+	p := b.p
+	n := p.Done + p.Failed
+	pct := 100.0
+	if p.Total > 0 {
+		pct = 100 * float64(n) / float64(p.Total)
+	}
+	elapsed := now.Sub(p.Started).Seconds()
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(n-p.Resumed) / elapsed
+	}
+	eta := "?"
+	if rate > 0 {
+		eta = (time.Duration(float64(p.Total-n)/rate) * time.Second).Round(time.Second).String()
+	}
+	phase := ""
+	if p.Phase == "archive" {
+		phase = "  writing archive…"
+	}
+	if !b.tty {
+		fmt.Fprintf(b.w, "batch %d: %d/%d (%.1f%%), %d failed, %.1f forms/s, ETA %s%s\n", p.Batch, n, p.Total, pct, p.Failed, rate, eta, phase)
+		return
+	}
+	const width = 30
+	fill := int(pct / 100 * width)
+	bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
+	fmt.Fprintf(b.w, "\r\033[K%s %d/%d %5.1f%%  %.1f/s  ETA %s  failed %d%s", bar, n, p.Total, pct, rate, eta, p.Failed, phase)
+	b.drawn = true
+}
+
+func (b *progressBar) finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tty && b.drawn {
+		fmt.Fprintln(b.w)
+		b.drawn = false
+	}
+}

@@ -1,0 +1,110 @@
+package batch_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/batch/pdfbook"
+	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/formgen"
+	"github.com/reportd/reportd/reports/pdf"
+	"github.com/reportd/reportd/reports/store/sqlite"
+	"github.com/reportd/reportd/reports/xlsx"
+)
+
+// realRunner renders with the PDF and XLSX backends and binds unit books.
+func realRunner(tb testing.TB, db batch.Store, spool string) *batch.Runner {
+	tb.Helper()
+	fonts, err := pdf.LoadFonts(pdf.FontConfig{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fams, err := family.Builtin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := pdf.NewRenderer(fonts, fams, pdf.Options{})
+	return &batch.Runner{
+		Store:     db,
+		Renderers: []reports.Renderer{p, xlsx.NewRenderer(fams, xlsx.Options{})},
+		Combine:   &pdfbook.Binder{R: p},
+		Spool:     spool,
+	}
+}
+
+func mustSQLite(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "reportd.db"), sqlite.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestRealRenderers runs a small batch through the real backends: a PDF
+// and an XLSX per form, unit books split into volumes, a form with a
+// character outside the BMP (fallback font) among them.
+func TestRealRenderers(t *testing.T) {
+	db := mustSQLite(t)
+	sample, err := formgen.ReadSample("../../testdata/seed/2020-performance-targets.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forms []reports.Form
+	for _, f := range formgen.Generate(sample, formgen.Options{N: 13, Year: 2020, Units: 2, Seed: 5, InvalidEvery: 13, RareEvery: 4}) {
+		forms = append(forms, f)
+	}
+	if _, err := db.CreateForms(context.Background(), forms); err != nil {
+		t.Fatal(err)
+	}
+	r := realRunner(t, db, t.TempDir())
+	r.BookSize = 4
+	ctx := context.Background()
+	b, _, err := r.Create(ctx, batch.Spec{Year: 2020, Formats: []string{"pdf", "xlsx"}}, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = r.Run(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	m := mustVerify(t, b, forms)
+	var books []string
+	for _, f := range m.Files {
+		if f.Kind == batch.KindUnitPDF {
+			books = append(books, f.Path)
+		}
+	}
+	// 7 and 6 forms per unit, 4 per volume: 2 volumes each.
+	if len(books) != 4 || !strings.HasSuffix(books[0], "合订本（第1册）.pdf") || !strings.HasSuffix(books[1], "合订本（第2册）.pdf") {
+		t.Errorf("books %q", books)
+	}
+	if len(m.Failed) != 1 {
+		t.Errorf("failed %+v, want the one invalid form", m.Failed)
+	}
+	checkSummary(t, b, 13)
+}
+
+// BenchmarkBatch measures a whole batch (PDF and XLSX per form, unit
+// books, archive) on SQLite; forms/s is the figure to watch.
+func BenchmarkBatch(b *testing.B) {
+	const n = 200
+	db := mustSQLite(b)
+	mustForms(b, db, n, 0)
+	r := realRunner(b, db, b.TempDir())
+	ctx := context.Background()
+	for b.Loop() {
+		bt, _, err := r.Create(ctx, batch.Spec{Year: 2020, Formats: []string{"pdf", "xlsx"}}, "", "", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Run(ctx, bt.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "forms/s")
+}
