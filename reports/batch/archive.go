@@ -222,7 +222,9 @@ func (a *archiver) books(units [][]Item) []*book {
 				path: filepath.Join(a.dir, fmt.Sprintf("book-%d.pdf", len(out)))}
 			for _, it := range part {
 				e := BookEntry{FormID: it.FormID, Version: it.Version, Project: it.Project, Failed: it.State != ItemDone, Reason: it.Reason,
-					Form: func(ctx context.Context) (reports.Form, error) { return a.r.Store.FormVersion(ctx, it.FormID, it.Version) }}
+					Form: func(ctx context.Context) (reports.Form, error) {
+						return a.r.Store.FormVersion(ctx, it.FormID, it.Version)
+					}}
 				if !e.Failed {
 					e.PDF = filepath.Join(a.dir, spoolName(it, "pdf"))
 				}
