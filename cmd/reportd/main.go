@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"export":   {"convert form files to JSON (reportd/form/v1) or the seed's text format", runExport},
 	"families": {"list the form families (layouts) reportd knows", runFamilies},
 	"verify":   {"check that PDFs carry every character of their forms (needs pdftotext)", runVerify},
+	"batch":    {"year-end batches: batch run -year 2020 [-unit U] [-format pdf,xlsx] [-o FILE.zip]; list, show, verify, generate", runBatch},
 	"render":   {"render form files as PDF or XLSX documents, one per form, into a directory", runRender},
 }
 
