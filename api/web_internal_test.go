@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -301,4 +303,23 @@ func FuzzEditForm(f *testing.F) {
 		}
 		_ = buildEditView(st, fam, reports.Check(&out, fam.Rules()), 0)
 	})
+}
+
+func TestSessionKeyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "session-key")
+	a, err := SessionKeyFile(path)
+	if err != nil || len(a) != 32 {
+		t.Fatalf("first: %d bytes, %v", len(a), err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file %v %v", st.Mode(), err)
+	}
+	b, err := SessionKeyFile(path)
+	if err != nil || string(a) != string(b) {
+		t.Fatalf("second read differs: %v", err)
+	}
+	os.WriteFile(path, []byte("short\n"), 0o600)
+	if _, err := SessionKeyFile(path); err == nil || !strings.Contains(err.Error(), "delete it") {
+		t.Errorf("bad key file: %v", err)
+	}
 }

@@ -8,8 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -150,4 +152,40 @@ func safeNext(next string) string {
 		return "/forms"
 	}
 	return next
+}
+
+// SessionKeyFile returns the session signing key kept in path, creating a
+// random one (mode 0600) the first time, so that clerks stay signed in
+// across restarts of the service. Config.SessionKey takes it.
+func SessionKeyFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		key, derr := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(data)))
+		if derr != nil || len(key) < 32 {
+			return nil, fmt.Errorf("session key %s: not 32 or more base64url bytes; delete it to make a new one", path)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return SessionKeyFile(path) // another process made it first
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if _, err := f.WriteString(base64.RawURLEncoding.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return nil, fmt.Errorf("session key: %w", err)
+	}
+	return key, nil
 }
