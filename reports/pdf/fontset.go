@@ -165,6 +165,9 @@ func (fs *FontSet) Fonts() (title, heading, body string, fallbacks []string) {
 // else the first fallback that has it. Whitespace no font has is drawn as
 // a space, so layout and drawing agree on it.
 func (fs *FontSet) lookup(role layout.Role, r rune) (fi int, gid uint16, ok bool) {
+	if NeedsShaping(r) {
+		return 0, 0, false
+	}
 	if int(role) >= len(fs.roles) {
 		role = layout.RoleBody
 	}
@@ -226,4 +229,28 @@ func (fs *FontSet) WithoutCache() *FontSet {
 	c := *fs
 	c.cache = nil
 	return &c
+}
+
+// shapedScripts are written right to left or need contextual shaping
+// (joining, reordering, stacking): drawn one glyph per character from the
+// cmap, as this writer does, they would print wrong, so they are refused.
+var shapedScripts = []*unicode.RangeTable{
+	unicode.Hebrew, unicode.Arabic, unicode.Syriac, unicode.Thaana, unicode.Nko,
+	unicode.Samaritan, unicode.Mandaic, unicode.Devanagari, unicode.Bengali,
+	unicode.Gurmukhi, unicode.Gujarati, unicode.Oriya, unicode.Tamil, unicode.Telugu,
+	unicode.Kannada, unicode.Malayalam, unicode.Sinhala, unicode.Thai, unicode.Lao,
+	unicode.Tibetan, unicode.Myanmar, unicode.Khmer, unicode.Mongolian,
+}
+
+// NeedsShaping reports whether r belongs to a script the PDF writer cannot
+// typeset correctly (right-to-left or complex scripts such as Arabic-script
+// Uyghur, Tibetan, traditional Mongolian, Thai). The FontSet treats such
+// characters as missing, so a render fails with the character listed
+// rather than printing it garbled.
+func NeedsShaping(r rune) bool {
+	switch {
+	case r < 0x0590, r > 0xFEFF, r > 0x18FF && r < 0xFB1D:
+		return false // the common case: no such script here
+	}
+	return unicode.IsOneOf(shapedScripts, r)
 }

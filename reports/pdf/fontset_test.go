@@ -131,3 +131,22 @@ func BenchmarkAdvance(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(text)), "ns/rune")
 }
+
+// Scripts this writer cannot shape are refused even when a fallback font
+// has glyphs for them: never printed garbled.
+func TestShapedScriptsRefused(t *testing.T) {
+	fs := mustFonts(t)
+	for _, r := range []rune{'ب', 'א', 'ก', 'ཀ', 'ᠮ', 'क'} {
+		if _, ok := fs.Advance(layout.RoleBody, r); ok {
+			t.Errorf("%c (U+%04X) accepted", r, r)
+		}
+		if !pdf.NeedsShaping(r) {
+			t.Errorf("NeedsShaping(%U) = false", r)
+		}
+	}
+	for _, r := range []rune{'中', 'A', 'é', '，', '①', 0x20BB7, 0x0301} {
+		if pdf.NeedsShaping(r) {
+			t.Errorf("NeedsShaping(%U) = true", r)
+		}
+	}
+}

@@ -117,7 +117,7 @@ func missingToProblems(f *reports.Form, err error) error {
 			Severity: reports.SeverityError,
 			Path:     path,
 			Line:     f.Line(path),
-			Message:  fmt.Sprintf("字符 %s 无可用字体，无法打印", showRune(m.Rune)),
+			Message:  missingMessage(m.Rune),
 		})
 		chars = append(chars, fmt.Sprintf("%s in %s", showRune(m.Rune), m.Label))
 	}
@@ -126,6 +126,14 @@ func missingToProblems(f *reports.Form, err error) error {
 		Message:  "characters not in any font: " + strings.Join(chars, "; "),
 		Problems: probs,
 	}
+}
+
+// missingMessage tells a clerk why a character cannot be printed.
+func missingMessage(r rune) string {
+	if NeedsShaping(r) {
+		return fmt.Sprintf("字符 %s 属于需要从右向左或复杂排版的文字，暂不支持打印", showRune(r))
+	}
+	return fmt.Sprintf("字符 %s 无可用字体，无法打印", showRune(r))
 }
 
 // showRune names a character for messages: "U+20BB7 𠮷", or only the code
