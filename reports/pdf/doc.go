@@ -25,7 +25,11 @@
 // switches fonts per run of characters. A character no font has fails the
 // render with an error listing it as U+XXXX with its field; whitespace a
 // font lacks is drawn as a space and invisible format characters
-// (zero-width space, BOM, soft hyphen) take no room.
+// (zero-width space, BOM, soft hyphen) take no room. Glyphs are drawn one
+// per character, without OpenType shaping, so right-to-left and complex
+// scripts (Arabic-script Uyghur, Tibetan, traditional Mongolian, Thai,
+// Indic) are refused like missing characters (NeedsShaping) rather than
+// printed garbled.
 //
 // Each document embeds, per font used, a glyph subset as CIDFontType2 with
 // Identity-H encoding, a FontFile2 renumbered compactly (CID = new glyph ID;
