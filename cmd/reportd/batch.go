@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/batch/pdfbook"
@@ -535,4 +536,39 @@ func (b *progressBar) finish() {
 		fmt.Fprintln(b.w)
 		b.drawn = false
 	}
+}
+
+// serveBatches wires year-end batches into `reportd serve`: the runner
+// (spool in DATA/spool), the scheduler (REPORTD_SCHEDULES, default 31 Dec
+// 02:00 Asia/Shanghai; interrupted batches resume and missed ticks catch up
+// at start), PostgreSQL advisory locks when db is a postgres:// URL, and
+// the /api/v1/batches and /api/v1/schedules routes. Call the returned stop
+// at shutdown, after the server has stopped.
+func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[string]reports.Renderer, fams *family.Registry,
+	srv *api.Server, dataDir, db string, log *slog.Logger) (stop func(), err error) {
+	bs, ok := st.(batch.Store)
+	if !ok {
+		return nil, fmt.Errorf("the %T store does not keep batches", st)
+	}
+	r, locker, err := NewBatches(ctx, BatchConfig{Store: bs, Renderers: renderers, Families: fams,
+		Spool: filepath.Join(dataDir, "spool"), DB: db, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	sched, err := StartScheduler(ctx, r, locker, e.getenv("REPORTD_SCHEDULES"), log)
+	if err != nil {
+		if locker != nil {
+			locker.Close()
+		}
+		return nil, err
+	}
+	srv.MountBatches(api.Batches{Runner: r, Scheduler: sched, Ctx: ctx, Log: log})
+	return func() {
+		if err := sched.Stop(); err != nil {
+			log.Error("stop scheduler", "err", err)
+		}
+		if locker != nil {
+			locker.Close()
+		}
+	}, nil
 }
