@@ -22,9 +22,9 @@ import (
 // a zip bomb before it costs memory (excelize checks every entry's declared
 // size, and Go's zip reader fails an entry that inflates past it).
 const (
-	MaxSize           = 20 << 20  // the .xlsx file itself
-	maxUnzipped       = 200 << 20 // all parts inflated
-	maxUnzippedXMLMem = 16 << 20  // a worksheet larger than this is spooled to a temp file
+	MaxSize           = 20 << 20 // the .xlsx file itself
+	maxUnzipped       = 64 << 20 // all parts inflated
+	maxUnzippedXMLMem = 16 << 20 // a worksheet larger than this is spooled to a temp file
 	maxSheets         = 500
 	maxCellsScanned   = 2_000_000
 )
@@ -264,11 +264,15 @@ func newSheetParser(f *excelize.File, sheet, name string, m meta, reg *family.Re
 	if err != nil {
 		return nil, reports.Errorf(reports.EINVALID, "%s: sheet %s: merged cells: %v", name, sheet, err)
 	}
+	budget := maxCellsScanned - n // merged cells cost memory too
 	for _, mc := range mcs {
 		c0, r0, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
 		c1, r1, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
-		if err1 != nil || err2 != nil || (r1-r0+1)*(c1-c0+1) > 100_000 {
+		if err1 != nil || err2 != nil || r1 < r0 || c1 < c0 {
 			continue
+		}
+		if budget -= (r1 - r0 + 1) * (c1 - c0 + 1); budget < 0 {
+			return nil, reports.Errorf(reports.ETOOLARGE, "%s: sheet %s merges more than %d cells", name, sheet, maxCellsScanned)
 		}
 		rng := [4]int{r0 - 1, c0 - 1, r1 - 1, c1 - 1}
 		for r := r0 - 1; r < r1; r++ {

@@ -294,7 +294,9 @@ func TestReadWrongFiles(t *testing.T) {
 		{"docx", zipOf(t, map[string]string{"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}), reports.EINVALID, "not an .xlsx workbook (no xl/workbook.xml"},
 		{"truncated", good[:len(good)/2], reports.EINVALID, "damaged .xlsx workbook"},
 		{"workbook without a form", plainBuf.Bytes(), reports.EINVALID, "no form found"},
-		{"zip bomb", bomb(t, 300<<20), reports.ETOOLARGE, "refused"},
+		{"zip bomb", bomb(t, 100<<20), reports.ETOOLARGE, "refused"},
+		{"merged range over the whole sheet", patchSheet(t, good, "<mergeCell ", `<mergeCell ref="F1:XFD1048576"/><mergeCell `), reports.ETOOLARGE, "merges more than"},
+
 		{"zip bomb lying about its size", lyingBomb(t), reports.EINVALID, "damaged"},
 		{"too large", append(append([]byte(nil), good...), make([]byte, xlsx.MaxSize)...), reports.ETOOLARGE, "larger than 20 MB"},
 	}
@@ -312,6 +314,34 @@ func TestReadWrongFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// patchSheet replaces old by new in the first worksheet's XML of a
+// workbook (excelize itself would take minutes to write such a sheet).
+func patchSheet(t *testing.T, data []byte, old, new string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	must(t, err)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		must(t, err)
+		body, err := io.ReadAll(rc)
+		must(t, err)
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			if !bytes.Contains(body, []byte(old)) {
+				t.Fatalf("sheet XML lacks %q", old)
+			}
+			body = bytes.Replace(body, []byte(old), []byte(new), 1)
+		}
+		w, err := zw.Create(f.Name)
+		must(t, err)
+		_, err = w.Write(body)
+		must(t, err)
+	}
+	must(t, zw.Close())
+	return buf.Bytes()
 }
 
 func zipOf(t *testing.T, files map[string]string) []byte {
