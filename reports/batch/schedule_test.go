@@ -213,3 +213,34 @@ func TestTwoReplicasCatchUp(t *testing.T) {
 		t.Errorf("%d renders for %d forms", got, n)
 	}
 }
+
+// TestStartResumes: a batch interrupted before (here by a cancelled run)
+// is finished when the scheduler starts, as at service start.
+func TestStartResumes(t *testing.T) { eachStore(t, testStartResumes) }
+
+func testStartResumes(t *testing.T, db testStore) {
+	forms := mustForms(t, db, 30, 0)
+	spool := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	var n atomic.Int64
+	r := newRunner(db, spool, func(*reports.Form) error {
+		if n.Add(1) == 10 {
+			cancel()
+		}
+		return nil
+	})
+	b, _, err := r.Create(context.Background(), spec2020, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(ctx, b.ID); err == nil {
+		t.Fatal("the cancelled run finished")
+	}
+	s := &batch.Scheduler{Runner: newRunner(db, spool, nil), Clock: clockwork.NewFakeClockAt(at(2021, 3, 1, 10))}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	bs := waitBatches(t, db, 1)
+	mustVerify(t, bs[0], forms)
+}
