@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -194,8 +196,20 @@ func (s *Server) document(ctx context.Context, r reports.Renderer, f *reports.Fo
 	return data, err
 }
 
-// docETag is the entity tag of a document: content hash and format.
-func docETag(hash, format string) string { return `"` + hash[:32] + "." + format + `"` }
+// docETag is the entity tag of a document: content hash, process epoch
+// and format.
+func docETag(hash, format string) string {
+	return `"` + hash[:32] + "." + documentEpoch + "." + format + `"`
+}
+
+// documentEpoch changes every time the process starts, so that a browser
+// holding a document rendered by an older build (or other fonts or
+// families) never gets 304 for it. It is set once and never changed.
+var documentEpoch = func() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}()
 
 // contentDisposition names a download so that Chinese names survive every
 // browser: an ASCII fallback plus the RFC 5987 UTF-8 filename*.
