@@ -66,6 +66,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	// Keep connections open: each new one re-runs the pragmas, and
+	// database/sql's default of two idle connections means reconnecting
+	// on nearly every request under concurrent load.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &DB{db: db, now: opts.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
