@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -74,13 +73,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		handler = slog.NewJSONHandler(e.stderr, nil)
 	}
 	log := slog.New(handler)
-	if e.getenv("GOGC") == "" {
-		// The live heap is small (font tables, cache) and each render
-		// allocates a few hundred KB: at the default 100 the collector
-		// runs dozens of times a second under load. 400 trades some
-		// tens of MB for steadier latency; GOGC/GOMEMLIMIT still rule.
-		debug.SetGCPercent(400)
-	}
 
 	fams, err := familiesFrom(*tmplDir)
 	if err != nil {
