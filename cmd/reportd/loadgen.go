@@ -35,11 +35,15 @@ func runLoadgen(ctx context.Context, e *env, args []string) error {
 	conns := fs.Int("c", 16, "concurrent connections")
 	dur := fs.Duration("d", 5*time.Second, "duration of each phase (at most 2m)")
 	input := fs.String("form", seedDefault, "form file whose first form is rendered")
+	phase := fs.String("phase", "both", "render (POST /render), get (GET /forms/{id}.pdf) or both")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
 	if *dur <= 0 || *dur > 2*time.Minute || *conns < 1 || *conns > 256 {
 		return errors.New("-d must be in (0, 2m] and -c in [1, 256]")
+	}
+	if *phase != "both" && *phase != "render" && *phase != "get" {
+		return fmt.Errorf("-phase %q: use render, get or both", *phase)
 	}
 	fams, err := familiesFrom("")
 	if err != nil {
@@ -90,11 +94,16 @@ func runLoadgen(ctx context.Context, e *env, args []string) error {
 		r.Header.Set("Authorization", "Bearer "+admin)
 		return r, nil
 	}
-	res, err := hammer(ctx, client, *conns, *dur, render)
-	if err != nil {
-		return err
+	if *phase != "get" {
+		res, err := hammer(ctx, client, *conns, *dur, render)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "POST /api/v1/render (new form each time)  %s\n", res)
 	}
-	fmt.Fprintf(e.stdout, "POST /api/v1/render (new form each time)  %s\n", res)
+	if *phase == "render" {
+		return nil
+	}
 
 	// Phase 2: a stored form's PDF.
 	var body bytes.Buffer
@@ -121,7 +130,7 @@ func runLoadgen(ctx context.Context, e *env, args []string) error {
 		}
 		return r, err
 	}
-	res, err = hammer(ctx, client, *conns, *dur, get)
+	res, err := hammer(ctx, client, *conns, *dur, get)
 	if err != nil {
 		return err
 	}
