@@ -510,7 +510,8 @@ func TestOperations(t *testing.T) {
 			}
 		}
 		// Requests are logged with their request id.
-		if !strings.Contains(h.logs.String(), `"route":"/api/v1/forms/import"`) || !strings.Contains(h.logs.String(), `"request_id":"`) {
+		if !strings.Contains(h.logs.String(), `"route":"/api/v1/forms/import"`) || !strings.Contains(h.logs.String(), `"request_id":"`) ||
+			!strings.Contains(h.logs.String(), `"role":"admin"`) || strings.Contains(h.logs.String(), h.admin) {
 			t.Errorf("request log: %s", h.logs)
 		}
 		// Readiness follows the store.

@@ -37,17 +37,21 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		d := time.Since(start)
 		s.metrics.request(c.Request().Method, route, status, d)
-		level := slogLevel(status)
-		s.log.Log(c.Request().Context(), level, "request",
+		attrs := []any{
 			"method", c.Request().Method,
 			"path", c.Request().URL.Path,
 			"route", route,
 			"status", status,
 			"bytes", size,
-			"duration_ms", float64(d.Microseconds())/1000,
+			"duration_ms", float64(d.Microseconds()) / 1000,
 			"request_id", requestID(c),
 			"remote", c.RealIP(),
-		)
+		}
+		if t, ok := TokenFrom(c.Request().Context()); ok {
+			// Who did it, for the audit trail: the token's id, never its secret.
+			attrs = append(attrs, "token_id", t.ID, "role", string(t.Role))
+		}
+		s.log.Log(c.Request().Context(), slogLevel(status), "request", attrs...)
 		return nil
 	}
 }
