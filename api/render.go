@@ -266,6 +266,10 @@ func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Fo
 	return c.Blob(http.StatusOK, r.ContentType(), data)
 }
 
+// zipTime is the modification time of archive entries: fixed, so the
+// same forms give the same archive, and the earliest an MS-DOS date holds.
+var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // render is POST /api/v1/render: stateless, nothing stored.
 func (s *Server) render(c *echo.Context) error {
 	r, err := s.renderer(c.QueryParam("format"))
@@ -294,7 +298,7 @@ func (s *Server) render(c *echo.Context) error {
 			name = fmt.Sprintf("%s (%d)", name, n+1)
 		}
 		seen[forms[i].FileName()]++
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name + "." + r.Format(), Method: zip.Store, Modified: time.Unix(0, 0).UTC(), Flags: 0x800})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name + "." + r.Format(), Method: zip.Store, Modified: zipTime, Flags: 0x800})
 		if err != nil {
 			return err
 		}
