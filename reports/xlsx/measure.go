@@ -3,6 +3,7 @@ package xlsx
 import (
 	"unicode"
 
+	"github.com/go-text/typesetting/segmenter"
 	"golang.org/x/text/width"
 
 	"github.com/reportd/reportd/reports/layout"
@@ -64,19 +65,113 @@ func advance(r rune) float64 {
 }
 
 // wrapper counts the lines a spreadsheet needs to show text wrapped at a
-// width. It uses layout's line breaking (UAX #14 plus the GB/T 15834 禁则),
-// which never puts more on a line than Excel's, WPS's or LibreOffice's own
-// Chinese wrapping does; with conservative advances the count is an upper
-// bound of what the application shows.
+// width. No application wraps exactly like another, so it takes the larger
+// of two counts, both with conservative advances:
+//
+//   - layout's line breaking (UAX #14 plus the GB/T 15834 禁则), which
+//     never puts more on a line than Excel's, WPS's or LibreOffice's own
+//     Chinese wrapping does;
+//   - the applications' handling of long units: a word or URL that does not
+//     fit the rest of a line starts a new one, and is split between
+//     characters only when longer than a whole line. (layout fills the
+//     current line with such a unit instead, which for print is nicer but
+//     can take one line less.)
 type wrapper struct {
 	m     layout.Measurer
 	br    layout.Breaker
 	lines []string
+	seg   segmenter.Segmenter
+	buf   []rune
 }
 
 // count returns the number of lines text takes at widthEm (in em of the
 // cell's font size). Empty text takes one line.
 func (w *wrapper) count(role layout.Role, text string, widthEm float64) int {
 	w.lines = w.br.AppendBreak(w.lines[:0], text, widthEm, 1, role, w.m)
-	return len(w.lines)
+	return max(len(w.lines), w.greedy(role, text, widthEm))
+}
+
+// greedy counts lines the way spreadsheet applications fill them: whole
+// units while they fit, a unit that does not fit on a new line, a unit
+// longer than a line split between characters. Units are the UAX #14 ones,
+// except that a run of narrow characters without spaces (a URL, a
+// hyphenated number) is one unit, as applications break it, if at all, at
+// places we cannot predict.
+func (w *wrapper) greedy(role layout.Role, text string, widthEm float64) int {
+	if text == "" {
+		return 1
+	}
+	w.buf = w.buf[:0]
+	for _, r := range text {
+		if r != '\r' {
+			w.buf = append(w.buf, r)
+		}
+	}
+	w.seg.Init(w.buf)
+	n, cur := 1, 0.0
+	place := func(unit []rune) {
+		newline := len(unit) > 0 && unit[len(unit)-1] == '\n'
+		if newline {
+			unit = unit[:len(unit)-1]
+		}
+		// Trailing spaces may hang past the edge; the rest must fit.
+		trim := len(unit)
+		for trim > 0 && (unit[trim-1] == ' ' || unit[trim-1] == '\u3000') {
+			trim--
+		}
+		ink := w.width(role, unit[:trim])
+		if cur > 0 && cur+ink > widthEm {
+			n++
+			cur = 0
+		}
+		if ink > widthEm {
+			for _, r := range unit {
+				a, _ := w.m.Advance(role, r)
+				if cur > 0 && cur+a > widthEm {
+					n++
+					cur = 0
+				}
+				cur += a
+			}
+		} else {
+			cur += ink + w.width(role, unit[trim:])
+		}
+		if newline {
+			n++
+			cur = 0
+		}
+	}
+	start, end := 0, 0 // the pending unit is w.buf[start:end]
+	it := w.seg.LineIterator()
+	for it.Next() {
+		l := it.Line()
+		if end > start && narrowJoin(w.buf[end-1], w.buf[l.Offset]) {
+			end = l.Offset + len(l.Text)
+			continue
+		}
+		if end > start {
+			place(w.buf[start:end])
+		}
+		start, end = l.Offset, l.Offset+len(l.Text)
+	}
+	if end > start {
+		place(w.buf[start:end])
+	}
+	return n
+}
+
+// narrowJoin reports whether a and b belong to one run of narrow
+// characters that applications keep together.
+func narrowJoin(a, b rune) bool {
+	narrow := func(r rune) bool { return r > ' ' && r != '\u3000' && advance(r) < 1 }
+	return narrow(a) && narrow(b)
+}
+
+func (w *wrapper) width(role layout.Role, rs []rune) float64 {
+	total := 0.0
+	for _, r := range rs {
+		a, _ := w.m.Advance(role, r)
+		total += a
+	}
+	return total
 }

@@ -61,8 +61,8 @@ func TestReadEdited(t *testing.T) {
 			edit: func(t *testing.T, f *excelize.File) {
 				r := rowOf(t, f, "财务监控有效性")
 				must(t, f.InsertRows(sheet, r, 1))
-				must(t, f.SetCellStr(sheet, "C"+strconv.Itoa(r), "会计核算规范性"))
-				must(t, f.SetCellStr(sheet, "D"+strconv.Itoa(r), "规范"))
+				must(t, f.SetCellStr(sheet, colOf(t, f, sheet, "三级目标")+strconv.Itoa(r), "会计核算规范性"))
+				must(t, f.SetCellStr(sheet, colOf(t, f, sheet, "指标目标值")+strconv.Itoa(r), "规范"))
 			},
 			want: func(f *reports.Form) {
 				in := reports.Indicator{Level1: "投入与管理", Level2: "财务管理", Level3: "会计核算规范性", Target: "规范"}
@@ -75,7 +75,8 @@ func TestReadEdited(t *testing.T) {
 			edit: func(t *testing.T, f *excelize.File) {
 				r := rowOf(t, f, "市区共享") + 1
 				for c, v := range []string{"满意度目标", "服务对象满意度", "企业满意度", ">=85%"} {
-					must(t, f.SetCellStr(sheet, string(rune('A'+c))+strconv.Itoa(r), v))
+					head := []string{"一级目标", "二级目标", "三级目标", "指标目标值"}[c]
+					must(t, f.SetCellStr(sheet, colOf(t, f, sheet, head)+strconv.Itoa(r), v))
 				}
 			},
 			want: func(f *reports.Form) {
@@ -110,15 +111,15 @@ func TestReadEdited(t *testing.T) {
 			name: "levels unmerged and left blank",
 			form: 1,
 			edit: func(t *testing.T, f *excelize.File) {
+				// Undo every vertical merge below the header; cells that were
+				// covered stay blank.
 				r := rowOf(t, f, "一级目标")
-				must(t, f.UnmergeCell(sheet, "A"+strconv.Itoa(r+1), "B"+strconv.Itoa(r+9)))
 				cells, _ := f.GetMergeCells(sheet, true)
 				for _, mc := range cells {
-					if strings.HasPrefix(mc.GetStartAxis(), "A") || strings.HasPrefix(mc.GetStartAxis(), "B") {
-						_, r0, _ := excelize.CellNameToCoordinates(mc.GetStartAxis())
-						if r0 > r {
-							must(t, f.UnmergeCell(sheet, mc.GetStartAxis(), mc.GetEndAxis()))
-						}
+					_, r0, _ := excelize.CellNameToCoordinates(mc.GetStartAxis())
+					_, r1, _ := excelize.CellNameToCoordinates(mc.GetEndAxis())
+					if r0 > r && r1 > r0 {
+						must(t, f.UnmergeCell(sheet, mc.GetStartAxis(), mc.GetEndAxis()))
 					}
 				}
 			},
@@ -129,9 +130,10 @@ func TestReadEdited(t *testing.T) {
 			form: 0,
 			edit: func(t *testing.T, f *excelize.File) {
 				r := rowOf(t, f, "投入与管理")
-				must(t, f.UnmergeCell(sheet, "A"+strconv.Itoa(r), "A"+strconv.Itoa(r+2)))
-				must(t, f.SetCellStr(sheet, "A"+strconv.Itoa(r+1), "投入与管理"))
-				must(t, f.SetCellStr(sheet, "A"+strconv.Itoa(r+2), "投入与管理"))
+				a := colOf(t, f, sheet, "一级目标")
+				must(t, f.UnmergeCell(sheet, a+strconv.Itoa(r), a+strconv.Itoa(r+2)))
+				must(t, f.SetCellStr(sheet, a+strconv.Itoa(r+1), "投入与管理"))
+				must(t, f.SetCellStr(sheet, a+strconv.Itoa(r+2), "投入与管理"))
 			},
 			want: func(f *reports.Form) {},
 		},
@@ -252,18 +254,20 @@ func TestReadBadValues(t *testing.T) {
 		set   func(f *excelize.File, ref string) error
 		want  string
 	}{
-		{"amount in words", "项目总预算（元）", func(f *excelize.File, ref string) error { return f.SetCellStr(sheet, ref, "七十九万") }, "edited.xlsx: 绩效目标表!B14: 项目总预算"},
+		{"amount in words", "项目总预算（元）", func(f *excelize.File, ref string) error { return f.SetCellStr(sheet, ref, "七十九万") }, "edited.xlsx: 绩效目标表!{cell}: 项目总预算"},
 		{"amount below a fen", "项目当年预算（元）", func(f *excelize.File, ref string) error { return f.SetCellFloat(sheet, ref, 1.234, -1, 64) }, "1.234 元 is not a whole number of 分"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := seed[0]
+			var ref string
 			data := edit(t, &form, func(f *excelize.File) {
-				must(t, tt.set(f, rightOf(t, f, sheet, findCell(t, f, sheet, tt.label))))
+				ref = rightOf(t, f, sheet, findCell(t, f, sheet, tt.label))
+				must(t, tt.set(f, ref))
 			})
 			_, err := xlsx.Read(bytes.NewReader(data), "edited.xlsx")
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want one containing %q", err, tt.want)
+			if want := strings.ReplaceAll(tt.want, "{cell}", ref); err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want one containing %q", err, want)
 			}
 			if reports.ErrorCode(err) != reports.EINVALID {
 				t.Errorf("code %q, want %q", reports.ErrorCode(err), reports.EINVALID)

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,10 +17,12 @@ import (
 
 	"github.com/reportd/reportd/fonts"
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf/ttf"
 	"github.com/reportd/reportd/reports/xlsx"
+	"github.com/reportd/reportd/templates"
 )
 
 func mustOpen(tb testing.TB, data []byte) *excelize.File {
@@ -51,14 +56,35 @@ func regexpQuote(s string) string {
 	return b.String()
 }
 
+// rightOf returns the cell right of ref, or of the merged range ref starts.
 func rightOf(tb testing.TB, f *excelize.File, sheet, ref string) string {
 	tb.Helper()
+	merges, err := f.GetMergeCells(sheet, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, m := range merges {
+		if m.GetStartAxis() == ref {
+			ref = m.GetEndAxis()
+		}
+	}
 	c, r, err := excelize.CellNameToCoordinates(ref)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	next, _ := excelize.CoordinatesToCellName(c+1, r)
 	return next
+}
+
+// colOf returns the column letters of the cell whose value is text.
+func colOf(tb testing.TB, f *excelize.File, sheet, text string) string {
+	tb.Helper()
+	c, _, err := excelize.CellNameToCoordinates(findCell(tb, f, sheet, text))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name, _ := excelize.ColumnNumberToName(c)
+	return name
 }
 
 func numFmtOf(tb testing.TB, f *excelize.File, sheet, ref string) (int, string) {
@@ -292,8 +318,13 @@ func checkHeights(t *testing.T, f *excelize.File, sheet string, m *notoMeasurer,
 			// LibreOffice insets text 2-3 pt per side.
 			lines := layout.Break(text, width-6, size, role, m)
 			need := float64(len(lines))*size*m.lineHeight[role] + 1
+			if need > height && os.Getenv("XLSX_DEBUG") != "" {
+				for _, l := range lines {
+					t.Logf("  %q", l)
+				}
+			}
 			if need > height {
-				t.Errorf("%s!%s: %d lines of %.1f pt need %.1f pt, row height is %.1f pt: %q", sheet, ref, len(lines), size, need, height, clip(text))
+				t.Errorf("%s!%s: %d lines of %.1f pt at %.1f pt need %.1f pt, row height is %.1f pt: %q", sheet, ref, len(lines), size, width, need, height, clip(text))
 			}
 			n++
 		}
@@ -461,5 +492,62 @@ func TestCombined(t *testing.T) {
 	}
 	for i := range forms {
 		assertSameForm(t, *forms[i], back[i])
+	}
+}
+
+// TestRowHeightsOtherGrid repeats the height check on a seven-column
+// variant of the sample's family (labels over two columns, a narrow
+// column): row heights must not depend on the grid being the usual one.
+func TestRowHeightsOtherGrid(t *testing.T) {
+	base, err := mustFamilies(t).Get("shanghai-2020")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fam family.Family
+	if err := json.Unmarshal(data, &fam); err != nil {
+		t.Fatal(err)
+	}
+	fam.Name, fam.Default = "wide-test", false
+	fam.Table.Columns = []float64{16, 8, 8, 18, 22, 2, 26}
+	for i := range fam.Indicators.Columns[1:] {
+		fam.Indicators.Columns[i+1].Span = 2
+	}
+	for _, sec := range fam.Table.Sections {
+		for _, r := range sec.Rows {
+			switch len(r.Cells) {
+			case 4:
+				r.Cells[0].Span, r.Cells[1].Span, r.Cells[2].Span = 2, 2, 2
+			case 2:
+				r.Cells[0].Span, r.Cells[1].Span = 2, 5
+			}
+		}
+	}
+	dir := t.TempDir()
+	out, err := json.Marshal(&fam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wide-test.json"), out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := family.Load(templates.Families, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustNoto(t)
+	d := xlsx.DefaultFonts()
+	roles := map[string]layout.Role{d.Title: layout.RoleTitle, d.Heading: layout.RoleHeading, d.Body: layout.RoleBody}
+	r := xlsx.NewRenderer(reg, xlsx.Options{})
+	for _, form := range formgen.Generate(mustSeed(t), formgen.Options{N: 30, Seed: 7, RareEvery: 5}) {
+		form.Family = fam.Name
+		var buf bytes.Buffer
+		if err := r.Render(context.Background(), &buf, &form); err != nil {
+			t.Fatal(err)
+		}
+		checkHeights(t, mustOpen(t, buf.Bytes()), xlsx.FormSheetName, m, roles)
 	}
 }
