@@ -67,6 +67,10 @@ func (rd Reader) Read(r io.Reader, name string) ([]reports.Form, error) {
 	}
 	defer f.Close()
 	m := readMeta(f)
+	if m.schema != Schema {
+		// No map, or one of another version: read by the labels alone.
+		m = meta{summary: m.summary}
+	}
 	var forms []reports.Form
 	sheets := f.GetSheetList()
 	if len(sheets) > maxSheets {

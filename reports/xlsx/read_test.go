@@ -102,6 +102,15 @@ func TestReadEdited(t *testing.T) {
 			want: func(f *reports.Form) {},
 		},
 		{
+			name: "map of an unknown schema version ignored",
+			form: 1,
+			edit: func(t *testing.T, f *excelize.File) {
+				must(t, f.SetCellStr("_reportd", "A1", "schema\treportd/xlsx/v9"))
+				must(t, f.SetCellStr("_reportd", "A2", "field\t绩效目标表\tB4\tproject\tA5\t计划开始日期"))
+			},
+			want: func(f *reports.Form) {},
+		},
+		{
 			name: "sheet renamed",
 			form: 1,
 			edit: func(t *testing.T, f *excelize.File) { must(t, f.SetSheetName(sheet, "服务体系2020")) },
