@@ -1,10 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -15,8 +21,9 @@ import (
 
 // The admins' batch pages show year-end batches as the store records them:
 // progress (refreshed by the page's script while a batch runs), failed
-// forms with their reasons, and the archive once it is written. They read
-// the store only; batches are started by the scheduler or the batch API.
+// forms with their reasons, and the archive once it is written. When the
+// service runs batches (MountBatches), the page starts one through the
+// API's own POST /api/v1/batches, as the signed-in admin.
 
 // batchStore is the store's batch side, when it has one.
 func (w *web) batchStore() (batch.Store, bool) {
@@ -37,6 +44,7 @@ func (w *web) batchRoutes(g *echo.Group) {
 		}
 	}
 	g.GET("/batches", w.batches, admin)
+	g.POST("/batches", w.startBatch, admin)
 	g.GET("/batches/:id", w.batchPage, admin)
 	g.GET("/batches/:id/progress", w.batchProgress, admin)
 	g.GET("/batches/:id/archive", w.batchArchive, admin)
@@ -56,8 +64,35 @@ func viewOf(b batch.Batch) batchView {
 	return v
 }
 
+// batchForm is the start form of the batch list.
+type batchForm struct {
+	Enabled bool // the service runs batches
+	Year    string
+	Unit    string
+	Formats []batchFormat
+	Problem string
+}
+
+type batchFormat struct {
+	Name    string
+	Checked bool
+}
+
 // batches is GET /batches: the latest batches, newest first.
 func (w *web) batches(c *echo.Context) error {
+	year := strconv.Itoa(time.Now().In(china).Year() - 1) // year-end batches close the year before
+	return w.showBatches(c, http.StatusOK, w.newBatchForm(year, "", nil, ""))
+}
+
+func (w *web) newBatchForm(year, unit string, formats []string, problem string) batchForm {
+	f := batchForm{Enabled: w.batchAPI(), Year: year, Unit: unit, Problem: problem}
+	for _, name := range slices.Sorted(maps.Keys(w.s.cfg.Renderers)) {
+		f.Formats = append(f.Formats, batchFormat{Name: name, Checked: formats == nil || slices.Contains(formats, name)})
+	}
+	return f
+}
+
+func (w *web) showBatches(c *echo.Context, status int, form batchForm) error {
 	bs, _ := w.batchStore()
 	list, err := bs.Batches(c.Request().Context(), "", 50)
 	if err != nil {
@@ -67,7 +102,87 @@ func (w *web) batches(c *echo.Context) error {
 	for _, b := range list {
 		views = append(views, viewOf(b))
 	}
-	return w.render(c, http.StatusOK, "batches", page{Title: "年度批量", Nav: "batches", Data: views})
+	return w.render(c, status, "batches", page{Title: "年度批量", Nav: "batches", Data: struct {
+		Batches []batchView
+		Form    batchForm
+	}{views, form}})
+}
+
+// batchAPI reports whether the service runs batches: the batch routes are
+// mounted after the server is built, so this is asked per request.
+func (w *web) batchAPI() bool {
+	_, err := w.s.echo.Router().Routes().FindByMethodPath(http.MethodPost, "/api/v1/batches")
+	return err == nil
+}
+
+// startBatch is POST /batches: it calls the API's POST /api/v1/batches as
+// the signed-in admin and follows the new batch.
+func (w *web) startBatch(c *echo.Context) error {
+	form, _ := c.FormValues() // parsed by auth
+	year, unit, formats := strings.TrimSpace(form.Get("year")), strings.TrimSpace(form.Get("unit")), form["format"]
+	if formats == nil {
+		formats = []string{}
+	}
+	again := func(status int, problem string) error {
+		return w.showBatches(c, status, w.newBatchForm(year, unit, formats, problem))
+	}
+	if !w.batchAPI() {
+		return again(http.StatusServiceUnavailable, "此服务器没有启用批量生成。")
+	}
+	y, err := reports.ParseYear(year)
+	if err != nil {
+		return again(http.StatusUnprocessableEntity, "年度应为四位数年份，例如 2020。")
+	}
+	if len(formats) == 0 {
+		return again(http.StatusUnprocessableEntity, "请至少选择一种格式。")
+	}
+	body, _ := json.Marshal(map[string]any{"year": y, "unit": unit, "formats": formats})
+	status, answer := w.apiCall(c, http.MethodPost, "/api/v1/batches", body)
+	var out struct {
+		ID    int64  `json:"id"`
+		Error string `json:"error"`
+	}
+	json.Unmarshal(answer, &out)
+	if status != http.StatusAccepted || out.ID == 0 {
+		if out.Error == "" {
+			out.Error = http.StatusText(status)
+		}
+		return again(status, "未能启动批量："+out.Error)
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/batches/%d", out.ID))
+}
+
+// apiCall runs a request through the API's router as the signed-in caller
+// (require takes the token from the context), so the pages use the API's
+// own handlers, rules and logs.
+func (w *web) apiCall(c *echo.Context, method, path string, body []byte) (int, []byte) {
+	r, err := http.NewRequestWithContext(WithToken(c.Request().Context(), caller(c)), method, path, bytes.NewReader(body))
+	if err != nil {
+		return http.StatusInternalServerError, nil
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(echo.HeaderXRequestID, requestID(c))
+	rec := &recorder{header: http.Header{}}
+	w.s.echo.ServeHTTP(rec, r)
+	return rec.status, rec.body.Bytes()
+}
+
+// recorder is the http.ResponseWriter of an internal API call.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
 
 func (w *web) batchOf(c *echo.Context) (batch.Batch, error) {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
@@ -638,5 +639,43 @@ func TestWebListFilters(t *testing.T) {
 	}
 	if a := b.get("/forms"); !strings.Contains(a.body, `rel="next"`) || strings.Contains(a.body, `rel="prev"`) {
 		t.Error("first page links")
+	}
+}
+
+func TestWebStartBatch(t *testing.T) {
+	site := newWebSiteWith(t, time.Millisecond)
+	b := site.client()
+	tok := b.login(site.admin)
+	b.upload(tok, "seed.txt", seed(t))
+	if page := b.get("/batches"); !strings.Contains(page.body, `action="/batches"`) {
+		t.Fatal("no start form although the service runs batches")
+	}
+	tests := []struct {
+		name    string
+		form    url.Values
+		status  int
+		message string
+	}{
+		{"bad year", url.Values{"year": {"去年"}, "format": {"pdf"}}, http.StatusUnprocessableEntity, "年度应为四位数年份"},
+		{"no format", url.Values{"year": {"2020"}}, http.StatusUnprocessableEntity, "请至少选择一种格式"},
+		{"unknown format", url.Values{"year": {"2020"}, "format": {"doc"}}, http.StatusUnprocessableEntity, "未能启动批量"},
+		{"started", url.Values{"year": {"2020"}, "unit": {unitA}, "format": {"pdf", "xlsx"}}, http.StatusSeeOther, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.form.Set("csrf", tok)
+			a := b.post("/batches", tt.form)
+			if a.status != tt.status || !strings.Contains(html.UnescapeString(a.body), tt.message) {
+				t.Fatalf("status %d, want %d with %q\n%s", a.status, tt.status, tt.message, a.body)
+			}
+			if tt.status == http.StatusSeeOther && !regexp.MustCompile(`^/batches/\d+$`).MatchString(a.header.Get("Location")) {
+				t.Errorf("Location %q", a.header.Get("Location"))
+			}
+		})
+	}
+	clerk := site.client()
+	ctok := clerk.login(site.clerkA)
+	if a := clerk.post("/batches", url.Values{"csrf": {ctok}, "year": {"2020"}, "format": {"pdf"}}); a.status != http.StatusForbidden {
+		t.Errorf("clerk starts a batch: %d", a.status)
 	}
 }

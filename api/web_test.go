@@ -14,9 +14,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formfile"
 	"github.com/reportd/reportd/reports/pdf"
@@ -37,6 +39,12 @@ type webSite struct {
 }
 
 func newWebSite(t *testing.T, opts ...func(*api.Config)) *webSite {
+	return newWebSiteWith(t, 0, opts...)
+}
+
+// newWebSiteWith runs batches too when batchDelay > 0: each render of a
+// batch first waits that long, so pages can watch the progress.
+func newWebSiteWith(t *testing.T, batchDelay time.Duration, opts ...func(*api.Config)) *webSite {
 	t.Helper()
 	fams, err := family.Builtin()
 	if err != nil {
@@ -75,6 +83,15 @@ func newWebSite(t *testing.T, opts ...func(*api.Config)) *webSite {
 	srv, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if batchDelay > 0 {
+		runner := &batch.Runner{Store: st, Spool: t.TempDir(), Workers: 1}
+		for _, r := range renderers {
+			runner.Renderers = append(runner.Renderers, slowRenderer{r, batchDelay})
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		srv.MountBatches(api.Batches{Runner: runner, Ctx: ctx})
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -188,4 +205,19 @@ func readFile(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// slowRenderer makes a batch last long enough to watch its progress.
+type slowRenderer struct {
+	reports.Renderer
+	delay time.Duration
+}
+
+func (r slowRenderer) Render(ctx context.Context, w io.Writer, f *reports.Form) error {
+	select {
+	case <-time.After(r.delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return r.Renderer.Render(ctx, w, f)
 }
