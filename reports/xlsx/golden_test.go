@@ -112,6 +112,10 @@ func dump(t *testing.T, f *excelize.File) string {
 				fmt.Fprintf(&b, "  name %s = %s\n", dn.Name, dn.RefersTo)
 			}
 		}
+		dvs, _ := f.GetDataValidations(sheet)
+		for _, dv := range dvs {
+			fmt.Fprintf(&b, "  input %s: %s / %s\n", dv.Sqref, derefS(dv.PromptTitle), derefS(dv.Prompt))
+		}
 		pl, _ := f.GetPageLayout(sheet)
 		fmt.Fprintf(&b, "  page size=%d orientation=%s fit=%dx%d\n", deref(pl.Size), derefS(pl.Orientation), deref(pl.FitToWidth), deref(pl.FitToHeight))
 		if hf, _ := f.GetHeaderFooter(sheet); hf != nil {

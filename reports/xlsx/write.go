@@ -556,6 +556,7 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) 
 	for i := range covered {
 		covered[i] = make([]bool, ncols)
 	}
+	var hints [len(inputHints)][]string // cell ranges per input hint
 	var tableHeads []layout.Cell
 	var tableHeadRow int
 	for i, r := range g.Rows {
@@ -591,7 +592,25 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) 
 					entry[5] = label.Text
 				}
 				b.meta = append(b.meta, entry)
+				if h := hintOf(c); h >= 0 {
+					ref := cellName(c1, r1)
+					if c2 != c1 || r2 != r1 {
+						ref += ":" + cellName(c2, r2)
+					}
+					hints[h] = append(hints[h], ref)
+				}
 			}
+		}
+	}
+	for h, refs := range hints {
+		if len(refs) == 0 {
+			continue
+		}
+		dv := excelize.NewDataValidation(true)
+		dv.SetSqref(strings.Join(refs, " "))
+		dv.SetInput(inputHints[h].title, inputHints[h].msg)
+		if err := b.f.AddDataValidation(sheet, dv); err != nil {
+			return fmt.Errorf("input hint: %w", err)
 		}
 	}
 	// Column keys of the indicator table, from the paths of its first row,
@@ -625,6 +644,27 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) 
 		}
 	}
 	return nil
+}
+
+// inputHints are the prompts spreadsheet applications show when a clerk
+// selects a value cell whose format matters.
+var inputHints = [...]struct{ title, msg string }{
+	{"指标目标值", "照原样填写，例如 =90%、>=10%、<=450家、≥80M，或文字如“规范”。"},
+	{"金额", "填写数字，单位见标签（元或万元）；元最多两位小数。"},
+	{"日期", "例如 2020-01-01；只有年月时写 2020-07。"},
+}
+
+// hintOf is the index of a value cell's input hint, or -1.
+func hintOf(c layout.Cell) int {
+	switch {
+	case strings.HasSuffix(c.Path, "].target"):
+		return 0
+	case c.Kind == layout.KindMoney:
+		return 1
+	case c.Kind == layout.KindDate:
+		return 2
+	}
+	return -1
 }
 
 func halign(a layout.Align) string {
