@@ -17,6 +17,7 @@ import (
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/jsonform"
 	"github.com/reportd/reportd/reports/store"
+	"github.com/reportd/reportd/reports/textform"
 )
 
 // formIDs returns the ids of the forms linked from a list page, in order.
@@ -677,5 +678,39 @@ func TestWebStartBatch(t *testing.T) {
 	ctok := clerk.login(site.clerkA)
 	if a := clerk.post("/batches", url.Values{"csrf": {ctok}, "year": {"2020"}, "format": {"pdf"}}); a.status != http.StatusForbidden {
 		t.Errorf("clerk starts a batch: %d", a.status)
+	}
+}
+
+// TestWebFormWithErrors: a stored form that no longer passes (rules
+// changed, or stored by another tool) shows its problems on the printed
+// layout, linked to the edit page, and the draft mark.
+func TestWebFormWithErrors(t *testing.T) {
+	site := newWebSite(t)
+	forms, err := textform.Read(bytes.NewReader(seed(t)), "seed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms[0].Indicators[3].Target = ">=abc"
+	forms[0].Start = ""
+	stored, err := site.store.CreateForms(t.Context(), forms[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := site.client()
+	b.login(site.clerkA)
+	v := b.get(fmt.Sprintf("/forms/%d", stored[0].ID))
+	for _, want := range []string{
+		"有 2 处错误需要修改，修改前打印件会带“草稿”字样",
+		`<p class="draft-mark" aria-hidden="true">草稿</p>`,
+		`class="value has-error" data-path="indicators[3].target">&gt;=abc<span class="cell-note error">`,
+		fmt.Sprintf(`<a href="/forms/%d/edit#f-indicators-3-target">`, stored[0].ID),
+		fmt.Sprintf(`<a href="/forms/%d/edit#f-start">计划开始日期</a>：必填项未填写`, stored[0].ID),
+	} {
+		if !strings.Contains(v.body, want) {
+			t.Errorf("form page lacks %s", want)
+		}
+	}
+	if l := b.get("/forms"); !strings.Contains(l.body, "2 处错误") {
+		t.Error("the list does not flag the form")
 	}
 }
