@@ -114,7 +114,7 @@ func dump(t *testing.T, f *excelize.File) string {
 		}
 		dvs, _ := f.GetDataValidations(sheet)
 		for _, dv := range dvs {
-			fmt.Fprintf(&b, "  input %s: %s / %s\n", dv.Sqref, derefS(dv.PromptTitle), derefS(dv.Prompt))
+			fmt.Fprintf(&b, "  input %s: %s / %s %s %s\n", dv.Sqref, derefS(dv.PromptTitle), derefS(dv.Prompt), dv.Type, dv.Formula1)
 		}
 		pl, _ := f.GetPageLayout(sheet)
 		fmt.Fprintf(&b, "  page size=%d orientation=%s fit=%dx%d\n", deref(pl.Size), derefS(pl.Orientation), deref(pl.FitToWidth), deref(pl.FitToHeight))

@@ -73,7 +73,12 @@ func (r *Renderer) sheet(ctx context.Context, f *reports.Form, check bool) (Shee
 	if err != nil {
 		return Sheet{}, err
 	}
-	s := Sheet{Grid: layout.Build(f, fam), Form: f, Family: fam.Name}
+	s := Sheet{Grid: layout.Build(f, fam), Form: f, Family: fam.Name, Choices: map[string][]string{}}
+	for _, fd := range fam.Fields {
+		if fd.Type == family.TypeChoice && len(fd.Options) > 0 {
+			s.Choices[fd.Key] = fd.Options
+		}
+	}
 	if check {
 		s.Problems = reports.Check(f, fam.Rules())
 	}

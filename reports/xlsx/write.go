@@ -66,6 +66,9 @@ type Sheet struct {
 	Family string
 	// Problems are the form's validation findings, shown in the 汇总 sheet.
 	Problems reports.Problems
+	// Choices lists the options of choice fields by field path (是/否);
+	// their cells get a drop-down list that still accepts other text.
+	Choices map[string][]string
 }
 
 // FormSheetName is the sheet of a single-form workbook.
@@ -441,7 +444,7 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 		}
 	}
 	b.meta = append(b.meta, []string{"form", sheet, s.Family})
-	if err := b.writeCells(sheet, g, p, ncols); err != nil {
+	if err := b.writeCells(sheet, g, p, ncols, s.Choices); err != nil {
 		return err
 	}
 	// The form draws its own rules: grid lines would only blur them.
@@ -550,7 +553,7 @@ func pageBreaks(g *layout.Grid, p placement, bannerHeight float64) []int {
 
 // writeCells writes the table: every grid cell, merged and bordered, and a
 // bordered blank for any position no cell covers so the ruling is complete.
-func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) error {
+func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int, choices map[string][]string) error {
 	sz := sizesOf(g.Page)
 	covered := make([][]bool, len(g.Rows))
 	for i := range covered {
@@ -592,6 +595,11 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int) 
 					entry[5] = label.Text
 				}
 				b.meta = append(b.meta, entry)
+				if opts := choices[c.Path]; len(opts) > 0 {
+					if err := b.dropDown(sheet, cellName(c1, r1), opts); err != nil {
+						return err
+					}
+				}
 				if h := hintOf(c); h >= 0 {
 					ref := cellName(c1, r1)
 					if c2 != c1 || r2 != r1 {
@@ -652,6 +660,19 @@ var inputHints = [...]struct{ title, msg string }{
 	{"指标目标值", "照原样填写，例如 =90%、>=10%、<=450家、≥80M，或文字如“规范”。"},
 	{"金额", "填写数字，单位见标签（元或万元）；元最多两位小数。"},
 	{"日期", "例如 2020-01-01；只有年月时写 2020-07。"},
+}
+
+// dropDown offers a choice field's options in a list. A clerk may still
+// type something else after a warning: validation, not the sheet, decides.
+func (b *book) dropDown(sheet, ref string, opts []string) error {
+	dv := excelize.NewDataValidation(true)
+	dv.SetSqref(ref)
+	if err := dv.SetDropList(opts); err != nil {
+		return fmt.Errorf("options %q: %w", opts, err)
+	}
+	dv.SetError(excelize.DataValidationErrorStyleWarning, "不在选项中", "可选："+strings.Join(opts, "、"))
+	dv.SetInput("可选", strings.Join(opts, "、"))
+	return b.f.AddDataValidation(sheet, dv)
 }
 
 // hintOf is the index of a value cell's input hint, or -1.
