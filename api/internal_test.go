@@ -172,3 +172,36 @@ func FuzzContentDisposition(f *testing.F) {
 		}
 	})
 }
+
+func TestCacheWaiterRetriesWhenTheRendererGaveUp(t *testing.T) {
+	c := newCache(1 << 20)
+	started := make(chan struct{})
+	ownerCtx, cancelOwner := context.WithCancel(context.Background())
+	ownerDone := make(chan error, 1)
+	go func() {
+		_, _, err := c.get(ownerCtx, "k", func() ([]byte, error) {
+			close(started)
+			<-ownerCtx.Done()
+			return nil, ownerCtx.Err()
+		})
+		ownerDone <- err
+	}()
+	<-started
+	got := make(chan string, 1)
+	go func() {
+		data, _, err := c.get(context.Background(), "k", func() ([]byte, error) { return []byte("pdf"), nil })
+		if err != nil {
+			got <- "error: " + err.Error()
+			return
+		}
+		got <- string(data)
+	}()
+	time.Sleep(10 * time.Millisecond) // let the second request wait on the first
+	cancelOwner()
+	if err := <-ownerDone; !errors.Is(err, context.Canceled) {
+		t.Errorf("owner: %v", err)
+	}
+	if g := <-got; g != "pdf" {
+		t.Errorf("waiter got %q, want the document rendered again", g)
+	}
+}

@@ -116,6 +116,11 @@ func (c *cache) get(ctx context.Context, key string, render func() ([]byte, erro
 		c.mu.Unlock()
 		select {
 		case <-cl.done:
+			if isContextErr(cl.err) && ctx.Err() == nil {
+				// The request that was rendering went away; this one
+				// still wants the document.
+				return c.get(ctx, key, render)
+			}
 			return cl.data, cl.err == nil, cl.err
 		case <-ctx.Done():
 			return nil, false, ctx.Err()
@@ -143,6 +148,10 @@ func (c *cache) get(ctx context.Context, key string, render func() ([]byte, erro
 	c.mu.Unlock()
 	close(cl.done)
 	return cl.data, false, cl.err
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // renderer returns the renderer of the ?format= (pdf when absent).
