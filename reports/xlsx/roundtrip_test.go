@@ -2,6 +2,7 @@ package xlsx_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/reportd/reportd/reports"
@@ -38,4 +39,24 @@ func assertSameForm(t *testing.T, want, got reports.Form) {
 			t.Errorf("indicator %d: got %+v, want %+v", i, gi[i], wi[i])
 		}
 	}
+}
+
+// TestRoundTripBlankForm: a draft with nothing filled in but the year
+// (a blank form to hand out) renders, is marked 草稿, and reads back.
+func TestRoundTripBlankForm(t *testing.T) {
+	form := reports.Form{Year: 2024, Family: "shanghai-2020"}
+	data := mustRender(t, &form)
+	f := mustOpen(t, data)
+	if hf, _ := f.GetHeaderFooter("绩效目标表"); hf == nil || !strings.Contains(hf.OddHeader, "草稿") {
+		t.Errorf("draft not marked: %+v", hf)
+	}
+	got := mustRead(t, data, "blank.xlsx")
+	if len(got) != 1 {
+		t.Fatalf("got %d forms", len(got))
+	}
+	want := form
+	want.Title = reports.DefaultTitle
+	want.TargetsHeading = "2024年绩效目标"
+	want.FundsHeading = "本项目上年度市级财政资金使用情况"
+	assertSameForm(t, want, got[0])
 }
