@@ -480,8 +480,9 @@ func (p *sheetParser) parse() (reports.Form, bool, error) {
 				found++
 				continue
 			}
-			// "申报单位名称：…" in a line of its own (the header lines).
-			if l, v, ok := splitColon(cl.text); ok && len(cells) == 1 {
+			// "申报单位名称：…" in one cell: the header lines, and forms
+			// other tools made.
+			if l, v, ok := splitColon(cl.text); ok && (len(cells) == 1 || strings.TrimSpace(v) != "") {
 				if li, ok := p.lookup(l); ok {
 					if err := p.setText(li, strings.TrimSpace(v), cl.row, cl.col, r); err != nil {
 						return reports.Form{}, false, err

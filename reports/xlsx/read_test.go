@@ -111,6 +111,17 @@ func TestReadEdited(t *testing.T) {
 			want: func(f *reports.Form) {},
 		},
 		{
+			name: "label and value typed into one cell",
+			form: 0,
+			edit: func(t *testing.T, f *excelize.File) {
+				label := findCell(t, f, sheet, "项目类别")
+				value := rightOf(t, f, sheet, label)
+				must(t, f.SetCellStr(sheet, label, "项目类别：一次性项目"))
+				must(t, f.SetCellStr(sheet, value, ""))
+			},
+			want: func(f *reports.Form) { f.Category = "一次性项目" },
+		},
+		{
 			name: "sheet renamed",
 			form: 1,
 			edit: func(t *testing.T, f *excelize.File) { must(t, f.SetSheetName(sheet, "服务体系2020")) },
