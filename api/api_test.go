@@ -310,6 +310,10 @@ func TestDocuments(t *testing.T) {
 		if etag == "" {
 			t.Fatal("no ETag")
 		}
+		w = h.do(req{method: "GET", path: path + "?download=1", token: h.clerkA})
+		if cd := w.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; ") {
+			t.Errorf("?download=1: Content-Disposition %q", cd)
+		}
 		calls := h.pdf.calls.Load()
 		if w := h.do(req{method: "GET", path: path, token: h.clerkA, headers: []string{"If-None-Match: " + etag}}); w.Code != 304 || w.Body.Len() != 0 {
 			t.Errorf("If-None-Match: %d", w.Code)

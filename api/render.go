@@ -271,7 +271,11 @@ func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Fo
 	if err != nil {
 		return err
 	}
-	h.Set("Content-Disposition", contentDisposition("inline", f.FileName()+"."+r.Format()))
+	disposition := "inline" // shown by the browser (PDF preview); ?download=1 saves it
+	if d := c.QueryParam("download"); d == "1" || d == "true" {
+		disposition = "attachment"
+	}
+	h.Set("Content-Disposition", contentDisposition(disposition, f.FileName()+"."+r.Format()))
 	return c.Blob(http.StatusOK, r.ContentType(), data)
 }
 
