@@ -355,9 +355,13 @@ func TestBrowserClerk(t *testing.T) {
 	shot("15-national-edit")
 	// Enter in a one-line field saves (the first submit button is 保存,
 	// not a row button).
+	do("rename", chromedp.SendKeys(chromedp.ID("f-project"), kb.End+"（二期）"))
 	load("enter saves", chromedp.SendKeys(chromedp.ID("f-project"), kb.Enter))
 	if u := location(); u.Path != nationalPath || u.Query().Get("saved") != "2" {
 		t.Errorf("Enter in 项目名称 led to %s, want %s?saved=2", u, nationalPath)
+	}
+	if h := eval(`document.querySelector("h1").textContent`); h != "高标准农田建设（二期）" {
+		t.Errorf("after saving, the heading is %q", h)
 	}
 
 	// The admin starts a batch from the page and follows it to its archive.

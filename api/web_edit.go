@@ -177,6 +177,9 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 				continue
 			}
 			f.Set(fd.Key, m.Plain()) // exact: Plain is what ParseMoney reads back
+		case strings.HasPrefix(fd.Key, "extra.") && v == "":
+			// Blank and absent are the same; keep the form's hash unchanged.
+			delete(f.Extra, strings.TrimPrefix(fd.Key, "extra."))
 		default:
 			f.Set(fd.Key, v) // text: cannot fail
 		}
@@ -194,7 +197,9 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 		}
 		var in reports.Indicator
 		for _, c := range fam.Indicators.Columns {
-			in.Set(c.Key, strings.TrimSpace(row[c.Key]))
+			if v := strings.TrimSpace(row[c.Key]); v != "" || isLevel(c.Key) {
+				in.Set(c.Key, v)
+			}
 		}
 		if n := len(f.Indicators); n > 0 {
 			prev := f.Indicators[n-1]
@@ -210,6 +215,11 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 		f.Indicators = append(f.Indicators, in)
 	}
 	return f, probs
+}
+
+// isLevel reports whether an indicator column is one of Indicator's own.
+func isLevel(key string) bool {
+	return key == "level1" || key == "level2" || key == "level3" || key == "target"
 }
 
 func cloneMap(m map[string]string) map[string]string {

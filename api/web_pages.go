@@ -149,6 +149,8 @@ func (w *web) view(c *echo.Context) error {
 	var fl *flash
 	if v, err := strconv.Atoi(c.QueryParam("saved")); err == nil && v > 0 {
 		fl = &flash{Kind: "ok", Text: fmt.Sprintf("已保存（第 %d 版）。", v)}
+	} else if c.QueryParam("unchanged") != "" {
+		fl = &flash{Kind: "ok", Text: "没有修改，版本不变。"}
 	} else if c.QueryParam("imported") != "" {
 		fl = &flash{Kind: "ok", Text: "已导入。"}
 	}
@@ -279,6 +281,10 @@ func (w *web) edit(c *echo.Context) error {
 	}
 	if err := store.CheckStorable(0, &f); err != nil {
 		return err
+	}
+	if store.FormHash(&f) == sf.Hash && version == sf.Version {
+		// Nothing changed: no new version to wade through in the history.
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?unchanged=1", sf.ID))
 	}
 	saved, err := w.s.cfg.Store.UpdateForm(c.Request().Context(), sf.ID, version, f)
 	if reports.ErrorCode(err) == reports.ECONFLICT {

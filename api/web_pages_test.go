@@ -275,6 +275,11 @@ func TestWebEdit(t *testing.T) {
 	}
 	page := b.get("/forms/" + id + "/edit")
 	form := editValues(t, page.body)
+	// Saving what the page shows changes nothing: no new version.
+	form.Set("op", "save")
+	if a := b.post("/forms/"+id+"/edit", form); a.status != http.StatusSeeOther || a.header.Get("Location") != "/forms/"+id+"?unchanged=1" {
+		t.Fatalf("unchanged save: %d %q\n%s", a.status, a.header.Get("Location"), a.body)
+	}
 	targets := form["i.target"]
 	if len(targets) < 4 || targets[3] != "=2500家" {
 		t.Fatalf("targets %q", targets)
@@ -451,8 +456,8 @@ func TestWebNationalFamily(t *testing.T) {
 	}
 	form.Set("op", "save")
 	a := b.post("/forms/"+id+"/edit", form)
-	if a.status != http.StatusSeeOther {
-		t.Fatalf("save unchanged national form: %d\n%s", a.status, a.body)
+	if a.status != http.StatusSeeOther || !strings.HasSuffix(a.header.Get("Location"), "?unchanged=1") {
+		t.Fatalf("save unchanged national form: %d %q\n%s", a.status, a.header.Get("Location"), a.body)
 	}
 	sf, err := site.store.Form(t.Context(), mustID(t, id))
 	if err != nil {
