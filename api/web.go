@@ -40,6 +40,9 @@ import (
 //	GET  /forms/{id}/pdf        the PDF (inline; ?download=1 to save)
 //	GET  /forms/{id}/xlsx       the workbook (attachment)
 //	GET  /upload, POST /upload  import seed text, JSON or XLSX
+//	GET  /batches, POST         admins: year-end batches; start one (MountBatches)
+//	GET  /batches/{id}          progress (…/progress JSON for the script), failures
+//	GET  /batches/{id}/archive  the finished archive
 //	GET  /static/*              app.css, app.js
 //	GET  /api/v1/families       the form families (JSON, any role)
 
@@ -59,10 +62,11 @@ type web struct {
 	asset string // content hash of static/, busts browser caches
 }
 
-// webRoutes mounts the pages. They have their own router, reached for
-// every path the API does not serve (except under /api/), so the API's
-// route table and its OpenAPI description stay the API's alone; the outer
-// middleware (request id, logs, recover, security headers) still applies.
+// webRoutes mounts the pages. They have their own router, reached through
+// not-found entries of the API's router for the pages' paths (webPaths), so
+// the API's route table and its OpenAPI description stay the API's alone;
+// the outer middleware (request id, logs, recover, security headers) still
+// applies, though metrics count page requests under route "unmatched".
 // Without form families or templates (a broken build) the pages are left
 // out and the API still serves.
 func (s *Server) webRoutes(e *echo.Echo) {
