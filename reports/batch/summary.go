@@ -56,6 +56,18 @@ func (s *summary) setup(b Batch) error {
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
 		return err
 	}
+	// Printed, the summary is a landscape list one page wide with the
+	// header on every page; set before the stream writer takes the sheet.
+	landscape, fit, a4 := "landscape", 1, 9 // 9 is A4 in OOXML paper codes
+	if err := s.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape, FitToWidth: &fit, FitToHeight: new(int)}); err != nil {
+		return err
+	}
+	if err := s.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: new(true)}); err != nil {
+		return err
+	}
+	if err := s.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet}); err != nil {
+		return err
+	}
 	if s.sw, err = s.f.NewStreamWriter(sheet); err != nil {
 		return err
 	}
