@@ -59,6 +59,9 @@ func TestRealRenderers(t *testing.T) {
 	for _, f := range formgen.Generate(sample, formgen.Options{N: 13, Year: 2020, Units: 2, Seed: 5, InvalidEvery: 13, RareEvery: 4}) {
 		forms = append(forms, f)
 	}
+	// A character no font has (private use, plane 15): that form fails
+	// with the character named, and the batch goes on.
+	forms[5].Goals += "\U000F0001"
 	if _, err := db.CreateForms(context.Background(), forms); err != nil {
 		t.Fatal(err)
 	}
@@ -83,8 +86,15 @@ func TestRealRenderers(t *testing.T) {
 	if len(books) != 4 || !strings.HasSuffix(books[0], "合订本（第1册）.pdf") || !strings.HasSuffix(books[1], "合订本（第2册）.pdf") {
 		t.Errorf("books %q", books)
 	}
-	if len(m.Failed) != 1 {
-		t.Errorf("failed %+v, want the one invalid form", m.Failed)
+	if len(m.Failed) != 2 {
+		t.Fatalf("failed %+v, want the invalid form and the one with a missing glyph", m.Failed)
+	}
+	glyph := m.Failed[0]
+	if glyph.FormID == 13 {
+		glyph = m.Failed[1]
+	}
+	if glyph.FormID != 6 || !strings.Contains(glyph.Reason, "U+F0001") {
+		t.Errorf("missing glyph failure: %+v", glyph)
 	}
 	checkSummary(t, b, 13)
 }
