@@ -286,8 +286,9 @@ func problemsByPath(ps reports.Problems) map[string][]reports.Problem {
 
 // buildEditView lays the edit form out: base fields, long texts, amounts
 // and headings, then the indicator rows; problems sit with their fields
-// and, in order, in the summary at the top.
-func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusRow int) editView {
+// and, in order, in the summary at the top. units, when not empty, are the
+// only 申报单位 the caller may choose (a clerk's).
+func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusRow int, units []string) editView {
 	by := problemsByPath(ps)
 	v := editView{Unit: fam.Funds.Unit}
 	groups := []editGroup{{Legend: "基本信息"}, {Legend: "项目情况"}, {Legend: "资金情况"}, {Legend: "标题（留空则按表式自动生成）"}}
@@ -311,6 +312,9 @@ func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusR
 			ef.Hint = "例如 2020-01-01"
 		case fd.Type == family.TypePeriod:
 			ef.Hint = "例如 2023.07-2024.01"
+		}
+		if fd.Key == "unit" && len(units) > 0 {
+			ef.Type, ef.Options = family.TypeChoice, units
 		}
 		if ef.Type == family.TypeChoice && ef.Value != "" && !slices.Contains(ef.Options, ef.Value) {
 			ef.Options = append([]string{ef.Value}, ef.Options...) // never lose what was entered

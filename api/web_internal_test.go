@@ -301,7 +301,7 @@ func FuzzEditForm(f *testing.F) {
 		if again.Funds.Total != out.Funds.Total {
 			t.Fatalf("amount %q: %+v then %+v", amount, out.Funds.Total, again.Funds.Total)
 		}
-		_ = buildEditView(st, fam, reports.Check(&out, fam.Rules()), 0)
+		_ = buildEditView(st, fam, reports.Check(&out, fam.Rules()), 0, []string{"甲"})
 	})
 }
 

@@ -237,7 +237,7 @@ func (w *web) showEdit(c *echo.Context, status int, sf store.StoredForm, st edit
 		Family string
 		View   editView
 		Errors int
-	}{sf, fam.Description, buildEditView(st, fam, ps, focus), len(ps.Errors())}})
+	}{sf, fam.Description, buildEditView(st, fam, ps, focus, caller(c).Units), len(ps.Errors())}})
 }
 
 // edit is POST /forms/{id}/edit. Row buttons (add, delete, move) change

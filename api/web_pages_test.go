@@ -274,6 +274,9 @@ func TestWebEdit(t *testing.T) {
 		t.Fatal("企业培育 not listed")
 	}
 	page := b.get("/forms/" + id + "/edit")
+	if !strings.Contains(page.body, `<select id="f-unit" name="f.unit"`) {
+		t.Error("a clerk's 申报单位 is not a choice of their units")
+	}
 	form := editValues(t, page.body)
 	// Saving what the page shows changes nothing: no new version.
 	form.Set("op", "save")
