@@ -115,6 +115,10 @@ func TestBrowserClerk(t *testing.T) {
 		if shots == "" {
 			return
 		}
+		// Every field has a label.
+		if bare := eval(`Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea")).filter(e => e.labels.length === 0).map(e => e.name || e.id).join(" ")`); bare != "" {
+			t.Errorf("%s: fields without a label: %s", name, bare)
+		}
 		// No horizontal scrolling at this width: the page fits the window.
 		if w := eval(`String(document.documentElement.scrollWidth - window.innerWidth)`); w != "0" {
 			t.Errorf("%s: the page is %s px wider than the window", name, w)
