@@ -78,8 +78,9 @@ type BatchConfig struct {
 	Progress  func(batch.Progress)
 }
 
-// NewBatches builds the batch runner (and, with PostgreSQL, its advisory
-// locker; close it when done).
+// NewBatches builds the batch runner and its locker: PostgreSQL advisory
+// locks when DB is set (close the returned locker when done), flock(2)
+// files in the spool for SQLite.
 func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Locker, error) {
 	r := &batch.Runner{
 		Store:    cfg.Store,
@@ -108,6 +109,8 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 			return nil, nil, err
 		}
 		r.Locker, locker = l, l
+	} else {
+		r.Locker = batch.FileLocker{Dir: filepath.Join(cfg.Spool, "locks")}
 	}
 	return r, locker, nil
 }
@@ -117,15 +120,13 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 // (see ParseSchedules); empty means the default: every unit's forms of
 // the ending year, PDF and XLSX, on 31 December at 02:00 Asia/Shanghai.
 // Call Stop on the result at shutdown.
-func StartScheduler(ctx context.Context, r *batch.Runner, locker *pglock.Locker, spec string, log *slog.Logger) (*batch.Scheduler, error) {
+// The runner's locker also makes each tick run on one process only.
+func StartScheduler(ctx context.Context, r *batch.Runner, spec string, log *slog.Logger) (*batch.Scheduler, error) {
 	schedules, err := ParseSchedules(spec, r.Formats())
 	if err != nil {
 		return nil, err
 	}
-	s := &batch.Scheduler{Runner: r, Schedules: schedules, Log: log}
-	if locker != nil {
-		s.Locker = locker
-	}
+	s := &batch.Scheduler{Runner: r, Schedules: schedules, Log: log, Locker: r.Locker}
 	if err := s.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -555,7 +556,7 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 	if err != nil {
 		return nil, err
 	}
-	sched, err := StartScheduler(ctx, r, locker, e.getenv("REPORTD_SCHEDULES"), log)
+	sched, err := StartScheduler(ctx, r, e.getenv("REPORTD_SCHEDULES"), log)
 	if err != nil {
 		if locker != nil {
 			locker.Close()
