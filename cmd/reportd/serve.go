@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -94,11 +95,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := ensureAdminToken(ctx, e, st, *sf.data); err != nil {
 		return err
 	}
+	sessionKey, err := sessionKey(e, *sf.data)
+	if err != nil {
+		return err
+	}
 	srv, err := api.New(api.Config{
-		Store:     st,
-		Renderers: renderers,
-		Readers:   formReaders(fams),
-		Families:  fams, // the web pages lay forms out with the site's families too
+		SessionKey: sessionKey,
+		Store:      st,
+		Renderers:  renderers,
+		Readers:    formReaders(fams),
+		Families:   fams, // the web pages lay forms out with the site's families too
 		Validate: func(f *reports.Form) reports.Problems {
 			rules, err := rulesFor(fams, f)
 			if err != nil {
@@ -184,3 +190,22 @@ func ensureAdminToken(ctx context.Context, e *env, st store.Store, dataDir strin
 }
 
 var errNoCommand = errors.New("usage: reportd token create|list|revoke [flags]")
+
+// sessionKey is the key that signs the web pages' session cookies:
+// REPORTD_SESSION_KEY (base64url, 32+ bytes; replicas behind one address
+// must share it), else a key kept in the data directory so that sessions
+// survive a restart. With PostgreSQL and no shared key each replica signs
+// its own sessions, which works only behind a sticky load balancer.
+func sessionKey(e *env, dataDir string) ([]byte, error) {
+	if k := e.getenv("REPORTD_SESSION_KEY"); k != "" {
+		key, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(k, "="))
+		if err != nil || len(key) < 32 {
+			return nil, errors.New("REPORTD_SESSION_KEY: want 32 or more bytes, base64url-encoded")
+		}
+		return key, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	return api.SessionKeyFile(filepath.Join(dataDir, "session-key"))
+}
