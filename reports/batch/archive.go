@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -133,6 +135,24 @@ type archiver struct {
 	dir string
 	zw  *zip.Writer
 	m   Manifest
+	// used holds the archive's paths: two units whose names differ only
+	// in characters SafeName replaces share a folder, and a project may be
+	// called 合订本.
+	used map[string]bool
+}
+
+// unique returns dir/base+ext, or dir/base-id+ext when that is taken.
+func (a *archiver) unique(dir, base, ext string, id int64) string {
+	name := dir + "/" + base + ext
+	for n := 0; a.used[name]; n++ {
+		suffix := "-" + strconv.FormatInt(id, 10)
+		if n > 0 {
+			suffix += "-" + strconv.Itoa(n+1)
+		}
+		name = dir + "/" + base + suffix + ext
+	}
+	a.used[name] = true
+	return name
 }
 
 // book is one combined PDF to render: a volume of a unit's entries.
@@ -146,6 +166,7 @@ type book struct {
 
 func (a *archiver) write(w io.Writer, items []Item) error {
 	a.zw = zip.NewWriter(w)
+	a.used = map[string]bool{ManifestName: true, SummaryName: true}
 	a.m = Manifest{Batch: a.b.ID, Year: a.b.Spec.Year, Unit: a.b.Spec.Unit, Formats: a.b.Spec.Formats,
 		Created: a.b.Created.UTC(), Forms: len(items), Files: []ManifestFile{}, Failed: []ManifestFailure{}}
 	sum, err := newSummary(a.b)
@@ -265,7 +286,6 @@ func (a *archiver) renderBooks(ctx context.Context, books []*book) {
 // unit writes one unit's folder: each form's documents, then its books.
 func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 	folder := reports.SafeName(items[0].Unit)
-	used := map[string]bool{}
 	for _, it := range items {
 		if err := a.ctx.Err(); err != nil {
 			return err
@@ -283,21 +303,17 @@ func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 			return fmt.Errorf("item %d (form %d) is still pending", it.Seq, it.FormID)
 		}
 		base := (&reports.Form{Year: a.b.Spec.Year, Unit: it.Unit, Project: it.Project}).FileName()
-		if used[base] {
-			base += "-" + strconv.FormatInt(it.FormID, 10)
-		}
-		used[base] = true
 		for _, o := range it.Outputs {
 			src := filepath.Join(a.dir, spoolName(it, o.Format))
 			mf := ManifestFile{FormID: it.FormID, Version: it.Version, Unit: it.Unit, Project: it.Project}
-			name := folder + "/" + base + "." + o.Format
+			name := a.unique(folder, base, "."+o.Format, it.FormID)
 			err := a.entry(name, KindForm, o.Format, zip.Store, mf, func(w io.Writer) error { return copyVerified(w, src, o, it.Seq) })
 			if err != nil {
 				return fmt.Errorf("form %d: %w", it.FormID, err)
 			}
 		}
 	}
-	for _, bk := range books {
+	for i, bk := range books {
 		select {
 		case <-bk.done:
 		case <-a.ctx.Done():
@@ -306,7 +322,8 @@ func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 		if bk.err != nil {
 			return fmt.Errorf("unit %s: combined pdf: %w", bk.Unit, bk.err)
 		}
-		err := a.entry(bk.name, KindUnitPDF, "pdf", zip.Store, ManifestFile{Unit: bk.Unit}, func(w io.Writer) error {
+		name := a.unique(path.Dir(bk.name), strings.TrimSuffix(path.Base(bk.name), ".pdf"), ".pdf", int64(i+1))
+		err := a.entry(name, KindUnitPDF, "pdf", zip.Store, ManifestFile{Unit: bk.Unit}, func(w io.Writer) error {
 			f, err := os.Open(bk.path)
 			if err != nil {
 				return err

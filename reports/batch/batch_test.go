@@ -407,3 +407,40 @@ func testSpoolTampered(t *testing.T, db testStore) {
 	}
 	mustVerify(t, done, forms)
 }
+
+// TestNameCollisions: forms that would share a path (same unit and
+// project; units equal after unsafe characters are replaced) all get their
+// own file.
+func TestNameCollisions(t *testing.T) {
+	db := mustSQLite(t)
+	sample, err := formgen.ReadSample("../../testdata/seed/2020-performance-targets.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forms []reports.Form
+	for _, f := range formgen.Generate(sample, formgen.Options{N: 4, Year: 2020, Seed: 1}) {
+		forms = append(forms, f)
+	}
+	forms[1].Unit, forms[1].Project = forms[0].Unit, forms[0].Project
+	forms[2].Unit, forms[3].Unit = "甲/乙", "甲_乙"
+	forms[2].Project, forms[3].Project = "同名", "同名"
+	if _, err := db.CreateForms(context.Background(), forms); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(db, t.TempDir(), nil)
+	b, _, err := r.Create(context.Background(), batch.Spec{Year: 2020, Formats: []string{"txt"}}, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = r.Run(context.Background(), b.ID); err != nil {
+		t.Fatal(err)
+	}
+	m := mustVerify(t, b, forms)
+	paths := map[string]bool{}
+	for _, f := range m.Files {
+		paths[f.Path] = true
+	}
+	if len(paths) != len(m.Files) || len(m.Files) != 4+1 {
+		t.Errorf("paths %v", paths)
+	}
+}
