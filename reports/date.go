@@ -40,20 +40,20 @@ func ParseDate(s string) (Date, error) {
 			d, _ = strconv.Atoi(m[3])
 		}
 		if y < 1900 || y > 2200 {
-			return Date{}, fmt.Errorf("%q: year %d is out of range", s, y)
+			return Date{}, fmt.Errorf("「%s」：年份%d超出范围", s, y)
 		}
 		if mo < 1 || mo > 12 {
-			return Date{}, fmt.Errorf("%q: month %d does not exist", s, mo)
+			return Date{}, fmt.Errorf("「%s」：没有%d月", s, mo)
 		}
 		if len(m) > 3 {
 			last := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 			if d < 1 || d > last {
-				return Date{}, fmt.Errorf("%q: day %d does not exist in %d-%02d", s, d, y, mo)
+				return Date{}, fmt.Errorf("「%s」：%d年%d月没有%d日", s, y, mo, d)
 			}
 		}
 		return Date{Year: y, Month: mo, Day: d}, nil
 	}
-	return Date{}, fmt.Errorf("%q is not a date (expected e.g. 2020-01-01)", s)
+	return Date{}, fmt.Errorf("「%s」不是日期（应如 2020-01-01）", s)
 }
 
 // ParsePeriod reads a start and end written in one cell: "2023.07-2024.01",
@@ -76,17 +76,17 @@ func ParsePeriod(s string) (start, end Date, err error) {
 			}
 		}
 	}
-	return Date{}, Date{}, fmt.Errorf("%q is not a period (expected e.g. 2023.07-2024.01)", s)
+	return Date{}, Date{}, fmt.Errorf("「%s」不是起止期间（应如 2023.07-2024.01）", s)
 }
 
 func parsePeriodParts(s, a, b string) (Date, Date, error) {
 	da, err := ParseDate(a)
 	if err != nil {
-		return Date{}, Date{}, fmt.Errorf("period %q: %w", s, err)
+		return Date{}, Date{}, fmt.Errorf("期间「%s」：%w", s, err)
 	}
 	db, err := ParseDate(b)
 	if err != nil {
-		return Date{}, Date{}, fmt.Errorf("period %q: %w", s, err)
+		return Date{}, Date{}, fmt.Errorf("期间「%s」：%w", s, err)
 	}
 	return da, db, nil
 }

@@ -245,7 +245,7 @@ func ParseYear(s string) (int, error) {
 	t = strings.TrimSuffix(strings.TrimSuffix(t, "度"), "年")
 	y, err := strconv.Atoi(t)
 	if err != nil || y < 1900 || y > 2200 {
-		return 0, fmt.Errorf("%q is not a year", s)
+		return 0, fmt.Errorf("「%s」不是年份", s)
 	}
 	return y, nil
 }

@@ -49,13 +49,13 @@ func parseScaled(s string, maxDecimals int) (Money, error) {
 	}
 	intPart, frac, hasDot := strings.Cut(t, ".")
 	if intPart == "" && (!hasDot || frac == "") {
-		return Money{}, fmt.Errorf("%q is not an amount", s)
+		return Money{}, fmt.Errorf("「%s」不是金额", s)
 	}
 	if !allDigits(intPart) || !allDigits(frac) {
-		return Money{}, fmt.Errorf("%q is not an amount (digits, optional thousands separators and a decimal point)", s)
+		return Money{}, fmt.Errorf("「%s」不是金额（应为数字，可带千分位逗号和小数点，如 790,000.00）", s)
 	}
 	if len(frac) > maxDecimals {
-		return Money{}, fmt.Errorf("%q has %d decimals; at most %d are allowed", s, len(frac), maxDecimals)
+		return Money{}, fmt.Errorf("「%s」有%d位小数，最多%d位", s, len(frac), maxDecimals)
 	}
 	// Padding the fraction to maxDecimals places gives the amount in 分:
 	// 元 have 2 decimal places of 分, 万元 have 6.
@@ -64,11 +64,11 @@ func parseScaled(s string, maxDecimals int) (Money, error) {
 		return Money{Set: true}, nil
 	}
 	if len(digits) > 18 {
-		return Money{}, fmt.Errorf("%q is too large", s)
+		return Money{}, fmt.Errorf("「%s」金额过大", s)
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || n > maxFen {
-		return Money{}, fmt.Errorf("%q is too large", s)
+		return Money{}, fmt.Errorf("「%s」金额过大", s)
 	}
 	if neg {
 		n = -n

@@ -23,11 +23,11 @@ func TestParseMoney(t *testing.T) {
 		{"zero", "0.00", 0, true, ""},
 		{"blank is unset", "  ", 0, false, ""},
 		{"negative", "-5.00", -500, true, ""},
-		{"three decimals", "1.001", 0, false, "at most 2"},
-		{"chinese numerals", "七十九万", 0, false, "not an amount"},
-		{"letters", "12a", 0, false, "not an amount"},
-		{"lone dot", ".", 0, false, "not an amount"},
-		{"too large", "99999999999999999999", 0, false, "too large"},
+		{"three decimals", "1.001", 0, false, "最多2位"},
+		{"chinese numerals", "七十九万", 0, false, "不是金额"},
+		{"letters", "12a", 0, false, "不是金额"},
+		{"lone dot", ".", 0, false, "不是金额"},
+		{"too large", "99999999999999999999", 0, false, "金额过大"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

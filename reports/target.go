@@ -34,17 +34,17 @@ func (t Target) Parse() (m Measure, ok bool, err error) {
 	}
 	if num == "" {
 		if rest == "" {
-			return Measure{}, false, fmt.Errorf("target %q has an operator but no value", string(t))
+			return Measure{}, false, fmt.Errorf("「%s」有比较符号但没有数值", string(t))
 		}
-		return Measure{}, false, fmt.Errorf("target %q: after %q a number is expected", string(t), op)
+		return Measure{}, false, fmt.Errorf("「%s」：「%s」之后应为数字", string(t), op)
 	}
 	unit = strings.TrimSpace(unit)
 	for _, r := range unit {
 		if unicode.IsDigit(r) && !strings.ContainsAny(unit, "/年月日") {
-			return Measure{}, false, fmt.Errorf("target %q: unit %q contains digits", string(t), unit)
+			return Measure{}, false, fmt.Errorf("「%s」：单位「%s」中含有数字", string(t), unit)
 		}
 		if strings.ContainsRune("=<>≥≤", r) {
-			return Measure{}, false, fmt.Errorf("target %q: more than one operator", string(t))
+			return Measure{}, false, fmt.Errorf("「%s」：比较符号多于一个", string(t))
 		}
 	}
 	return Measure{Op: op, Number: num, Unit: unit}, true, nil

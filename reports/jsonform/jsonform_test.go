@@ -67,7 +67,7 @@ func TestReadErrors(t *testing.T) {
 		{"no forms", `{"schema":"reportd/form/v1","forms":[]}`, "no form"},
 		{"unknown field", `{"schema":"reportd/form/v1","forms":[{"projct":"x"}]}`, `unknown field "projct"`},
 		{"number for money", "{\"schema\":\"reportd/form/v1\",\n\"forms\":[{\"funds\":{\"total\":790000}}]}", "line 2"},
-		{"bad money", `{"schema":"reportd/form/v1","forms":[{"funds":{"total":"七十九万"}}]}`, "not an amount"},
+		{"bad money", `{"schema":"reportd/form/v1","forms":[{"funds":{"total":"七十九万"}}]}`, "不是金额"},
 		{"truncated", `{"schema":"reportd/form/v1","forms":[{"project":"x"`, "unexpected end"},
 	}
 	for _, tt := range tests {

@@ -140,7 +140,7 @@ func TestReadErrors(t *testing.T) {
 		{"no title", "项目名称：\t企业培育\n", "x.txt:1: expected a form title"},
 		{"unknown label", strings.Replace(s, "项目类别：", "项目颜色：", 1), `x.txt:6: unknown label "项目颜色"`},
 		{"bad money", strings.Replace(s, "790,000.00", "七十九万", 1), "x.txt:17: 项目总预算"},
-		{"three decimals", strings.Replace(s, "790,000.00", "790,000.001", 1), "at most 2"},
+		{"three decimals", strings.Replace(s, "790,000.00", "790,000.001", 1), "最多2位"},
 		{"truncated", s[:strings.Index(s, "本项目上年度")], "ends before its indicator table"},
 		{"header missing", strings.Replace(s, "一级目标\t二级目标\t三级目标\t指标目标值\n", "", 1), "lacks the"},
 		{"row too wide", strings.Replace(s, "=90%", "=90%\textra\tmore", 1), "indicator row has"},
