@@ -2,6 +2,8 @@ package batch
 
 import (
 	"archive/zip"
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,7 +37,7 @@ type Manifest struct {
 	Formats []string          `json:"formats"`
 	Created time.Time         `json:"created"`
 	Forms   int               `json:"forms"` // forms in the batch, done and failed
-	Files   []ManifestFile    `json:"files"`
+	Files   []ManifestFile    `json:"files,omitempty"`
 	Failed  []ManifestFailure `json:"failed"`
 }
 
@@ -134,7 +136,13 @@ type archiver struct {
 	b   Batch
 	dir string
 	zw  *zip.Writer
-	m   Manifest
+	// The manifest's file list grows with the batch: entries go to a
+	// temporary file as they are written and are copied into
+	// manifest.json at the end, keeping memory flat.
+	m      Manifest // without Files
+	mfiles *os.File
+	mbuf   *bufio.Writer
+	nfiles int
 	// used holds the archive's paths: two units whose names differ only
 	// in characters SafeName replaces share a folder, and a project may be
 	// called 合订本.
@@ -168,7 +176,14 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 	a.zw = zip.NewWriter(w)
 	a.used = map[string]bool{ManifestName: true, SummaryName: true}
 	a.m = Manifest{Batch: a.b.ID, Year: a.b.Spec.Year, Unit: a.b.Spec.Unit, Formats: a.b.Spec.Formats,
-		Created: a.b.Created.UTC(), Forms: len(items), Files: []ManifestFile{}, Failed: []ManifestFailure{}}
+		Created: a.b.Created.UTC(), Forms: len(items), Failed: []ManifestFailure{}}
+	mfiles, err := os.CreateTemp(a.dir, "manifest-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(mfiles.Name())
+	defer mfiles.Close()
+	a.mfiles, a.mbuf = mfiles, bufio.NewWriterSize(mfiles, 64<<10)
 	sum, err := newSummary(a.b)
 	if err != nil {
 		return err
@@ -204,17 +219,59 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 	if err := a.entry(SummaryName, KindSummary, "xlsx", zip.Deflate, ManifestFile{}, sum.write); err != nil {
 		return fmt.Errorf("%s: %w", SummaryName, err)
 	}
-	mw, err := a.zw.CreateHeader(a.header(ManifestName, zip.Deflate))
+	if err := a.writeManifest(); err != nil {
+		return fmt.Errorf("%s: %w", ManifestName, err)
+	}
+	return a.zw.Close()
+}
+
+// writeManifest writes manifest.json: the batch fields, the file list
+// copied from the temporary file, one entry per line, then the failures.
+func (a *archiver) writeManifest() error {
+	if err := a.mbuf.Flush(); err != nil {
+		return err
+	}
+	if _, err := a.mfiles.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w, err := a.zw.CreateHeader(a.header(ManifestName, zip.Deflate))
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(mw)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(a.m); err != nil {
+	head, err := marshal(a.m) // Files is nil: omitted, spliced in below
+	if err != nil {
 		return err
 	}
-	return a.zw.Close()
+	failed, err := marshal(a.m.Failed)
+	if err != nil {
+		return err
+	}
+	// head ends with ,"failed":[…]}; the file list goes before it.
+	cut := bytes.LastIndex(head, []byte(`,"failed":`))
+	if cut < 0 {
+		return errors.New("manifest encoding changed")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(head[:cut])
+	bw.WriteString(",\n\"files\": [\n")
+	if _, err := io.Copy(bw, a.mfiles); err != nil {
+		return err
+	}
+	bw.WriteString("\n],\n\"failed\": ")
+	bw.Write(failed)
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// marshal is json.Marshal without HTML escaping (names hold "<" and "&").
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // books lists the combined PDFs of the archive: per unit, volumes of at
@@ -366,8 +423,16 @@ func (a *archiver) entry(name, kind, format string, method uint16, mf ManifestFi
 		return err
 	}
 	mf.Path, mf.Kind, mf.Format, mf.Size, mf.SHA256 = name, kind, format, cw.n, hex.EncodeToString(h.Sum(nil))
-	a.m.Files = append(a.m.Files, mf)
-	return nil
+	line, err := marshal(mf)
+	if err != nil {
+		return err
+	}
+	if a.nfiles > 0 {
+		a.mbuf.WriteString(",\n")
+	}
+	a.nfiles++
+	_, err = a.mbuf.Write(line)
+	return err
 }
 
 // ErrSpoolChanged means a spooled document no longer matches the hash
