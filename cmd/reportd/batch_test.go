@@ -212,3 +212,20 @@ func TestServeBatches(t *testing.T) {
 		t.Errorf("schedules: %d %s", w.Code, w.Body)
 	}
 }
+
+func FuzzParseSchedules(f *testing.F) {
+	for _, s := range []string{"", "year-end=0 2 31 12 *", "a=0 3 31 12 *,unit=市财政局,format=pdf+xlsx,year=2020;b=* * * * *", "=", ";;", "x=,year=", "x=1,unit="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		got, err := ParseSchedules(spec, []string{"pdf"})
+		if err != nil {
+			return
+		}
+		for _, sc := range got {
+			if sc.Name == "" || strings.ContainsAny(sc.Name, ";") {
+				t.Errorf("schedule %+v from %q", sc, spec)
+			}
+		}
+	})
+}

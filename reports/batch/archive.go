@@ -91,9 +91,7 @@ type BookEntry struct {
 	Project string
 	Failed  bool
 	Reason  string // why it failed
-	// PDF is the path of the form's rendered PDF when the batch renders
-	// PDFs; Form loads the form itself.
-	PDF  string
+	// Form loads the form (at the batch's version).
 	Form func(ctx context.Context) (reports.Form, error)
 }
 
@@ -303,9 +301,6 @@ func (a *archiver) books(units [][]Item) []*book {
 					Form: func(ctx context.Context) (reports.Form, error) {
 						return a.r.Store.FormVersion(ctx, it.FormID, it.Version)
 					}}
-				if !e.Failed {
-					e.PDF = filepath.Join(a.dir, spoolName(it, "pdf"))
-				}
 				bk.Entries = append(bk.Entries, e)
 			}
 			out = append(out, bk)
