@@ -28,6 +28,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
 	h := newHarness(t, storeKinds[0].open(t), nil)
+	mountBatches(t, h) // serve mounts the batch routes too
 	param := regexp.MustCompile(`:([A-Za-z_]+)`)
 	routes := map[string]bool{} // "GET /api/v1/forms/{id}"
 	for _, r := range h.srv.Routes() {

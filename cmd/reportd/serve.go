@@ -121,6 +121,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopBatches, err := serveBatches(ctx, e, st, renderers, fams, srv, *sf.data, *sf.db, log)
+	if err != nil {
+		return err
+	}
+	defer stopBatches()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
