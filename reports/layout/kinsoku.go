@@ -53,7 +53,16 @@ func isExtend(r rune) bool {
 		(r >= 0xe0100 && r <= 0xe01ef) || unicode.In(r, unicode.Mn, unicode.Me)
 }
 
-// breakAllowed applies 禁则 to a break between a and b that UAX #14 allows.
-func breakAllowed(a, b rune) bool {
-	return !noLineStart(b) && !noLineEnd(a) && !inseparable(a, b) && !isExtend(b)
+// breakAllowed applies 禁则 to a break between a and b that UAX #14 allows;
+// c is the rune after b (0 at the end).
+func breakAllowed(a, b, c rune) bool {
+	return !noLineStart(b) && !noLineEnd(a) && !inseparable(a, b) && !isExtend(b) && !suffixPlus(b, c)
+}
+
+// suffixPlus reports whether b is a plus sign used as a suffix, as in
+// "互联网+、": UAX #14 treats + as a numeric prefix and allows a break
+// before it, which would start a line with "+、". Before a digit it stays a
+// prefix ("+86").
+func suffixPlus(b, c rune) bool {
+	return (b == '+' || b == '＋') && !(c >= '0' && c <= '9')
 }

@@ -108,3 +108,22 @@ func TestIsExtend(t *testing.T) {
 		}
 	}
 }
+
+func TestSuffixPlus(t *testing.T) {
+	tests := []struct {
+		b, c   rune
+		want   bool
+		reason string
+	}{
+		{'+', '、', true, "互联网+、: the plus ends the word before it"},
+		{'+', 0, true, "a plus at the end of the text"},
+		{'＋', '，', true, "full-width plus"},
+		{'+', '8', false, "+86: a numeric prefix may start a line"},
+		{'-', '、', false, "only the plus sign"},
+	}
+	for _, tt := range tests {
+		if got := suffixPlus(tt.b, tt.c); got != tt.want {
+			t.Errorf("suffixPlus(%q, %q) = %v, want %v: %s", tt.b, tt.c, got, tt.want, tt.reason)
+		}
+	}
+}

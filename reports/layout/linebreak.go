@@ -110,7 +110,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 	it := b.seg.LineIterator()
 	for it.Next() {
 		if off := it.Line().Offset; off > 0 {
-			if breakAllowed(runes[off-1], runes[off]) {
+			if breakAllowed(runes[off-1], runes[off], runeAt(runes, off+1)) {
 				ok[off] = breakOK
 			}
 		}
@@ -149,7 +149,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 				j = -j
 			} else {
 				for k := i; k > lineStart+1 && k > i-4; k-- {
-					if breakAllowed(runes[k-1], runes[k]) {
+					if breakAllowed(runes[k-1], runes[k], runeAt(runes, k+1)) {
 						j = k
 						break
 					}
@@ -262,4 +262,12 @@ func isTrailingPunct(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// runeAt is runes[i], or 0 past the end.
+func runeAt(runes []rune, i int) rune {
+	if i < len(runes) {
+		return runes[i]
+	}
+	return 0
 }

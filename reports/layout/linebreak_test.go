@@ -39,6 +39,8 @@ func TestBreakRules(t *testing.T) {
 		{"blank lines are kept", "甲\n\n乙", 10, []string{"甲", "", "乙"}},
 		{"empty text is one empty line", "", 10, []string{""}},
 		{"a character wider than the line still prints", "中文", 0.5, []string{"中", "文"}},
+		{"a suffix plus never starts a line", "互联网+、中国", 3, []string{"互联", "网+、", "中国"}},
+		{"a plus before digits is a prefix", "电话+8612", 3, []string{"电话", "+8612"}},
 		{"combining mark stays with its letter", "aae\u0301e", 1.5, []string{"aa", "e\u0301e"}},
 	}
 	for _, tt := range tests {

@@ -472,13 +472,20 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 		b = appendNum(b, r.H)
 		b = append(b, " re f\n"...)
 	}
-	curFont, curSize := -1, 0.0
+	curFont, curSize, curSpacing := -1, 0.0, 0.0
 	for _, t := range pg.Texts {
 		if t.S == "" {
 			continue
 		}
 		setFill(t.Gray)
 		b = append(b, "BT "...)
+		if t.Spacing != curSpacing {
+			// Character spacing (Tc) justifies the line to both cell edges;
+			// it is text state, so it holds until changed.
+			b = appendNum(b, t.Spacing)
+			b = append(b, " Tc "...)
+			curSpacing = t.Spacing
+		}
 		b = appendNum(b, t.X)
 		b = append(b, ' ')
 		b = appendNum(b, height-t.Y)
