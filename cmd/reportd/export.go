@@ -16,11 +16,11 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	format := fs.String("format", "json", "output format: json or txt")
-	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
+	in := addInputFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
-	families, err := familiesFrom(*tmplDir)
+	readers, families, err := in.open()
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,6 @@ func runExport(ctx context.Context, e *env, args []string) error {
 		return errors.New("no input files (usage: reportd export -format json|txt FILE...)")
 	}
 	var all []reports.Form
-	readers := formReaders(families)
 	for _, path := range fs.Args() {
 		forms, err := readers.Open(path)
 		if err != nil {

@@ -142,3 +142,27 @@ func TestVerify(t *testing.T) {
 		t.Errorf("verify with a PDF missing: exit %d\n%s", code, out)
 	}
 }
+
+func TestExplicitFamily(t *testing.T) {
+	national := "../../testdata/families/national-2023.txt"
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		output string
+	}{
+		{"detected", []string{"validate", national}, 0, "1 forms, 0 errors"},
+		{"named", []string{"validate", "-family", "national-2021", national}, 0, "1 forms, 0 errors"},
+		{"named wrongly: its labels are unknown", []string{"validate", "-family", "shanghai-2020", national}, 1, `unknown label "主管部门及代码"`},
+		{"unknown family", []string{"validate", "-family", "nope", national}, 1, `unknown form family "nope" (known: national-2021, shanghai-2020)`},
+		{"forms take the named family", []string{"export", "-family", "national-2021", "-format", "json", seedPath}, 0, `"family": "national-2021"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(out+errOut, tt.output) {
+				t.Errorf("exit %d, want %d; output lacks %q:\n%s%s", code, tt.code, tt.output, out, errOut)
+			}
+		})
+	}
+}

@@ -21,6 +21,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	format := fs.String("format", "pdf", "output format: pdf or xlsx")
 	dir := fs.String("o", ".", "output directory")
 	strict := fs.Bool("strict", false, "refuse forms with validation errors instead of rendering them as drafts")
+	in := addInputFlags(fs, e)
 	combine := fs.Bool("combine", false, "write all forms into one document (xlsx: one sheet per form plus a 汇总 sheet)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
@@ -38,11 +39,10 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		form *reports.Form
 	}
 	var inputs []input
-	fams, err := loadFamilies(e)
+	readers, fams, err := in.open()
 	if err != nil {
 		return err
 	}
-	readers := formReaders(fams)
 	for _, path := range fs.Args() {
 		forms, err := readers.Open(path)
 		if err != nil {

@@ -13,18 +13,17 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	quiet := fs.Bool("q", false, "print errors only, not warnings")
-	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
+	in := addInputFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
-	families, err := familiesFrom(*tmplDir)
+	readers, families, err := in.open()
 	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no input files (usage: reportd validate FILE...)")
 	}
-	readers := formReaders(families)
 	failed := false
 	for _, path := range fs.Args() {
 		forms, err := readers.Open(path)

@@ -15,18 +15,18 @@ import (
 func runVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
+	in := addInputFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
 	if fs.NArg() < 2 {
 		return errors.New("usage: reportd verify FORMFILE PDF... (needs pdftotext, Debian package poppler-utils)")
 	}
-	families, err := familiesFrom(*tmplDir)
+	readers, families, err := in.open()
 	if err != nil {
 		return err
 	}
-	forms, err := formReaders(families).Open(fs.Arg(0))
+	forms, err := readers.Open(fs.Arg(0))
 	if err != nil {
 		return err
 	}

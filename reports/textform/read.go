@@ -37,6 +37,9 @@ func (e *Error) Error() string {
 // the sample's family and common synonyms.
 type Reader struct {
 	Families *family.Registry
+	// Family, when set, is the family of every form read: detection is
+	// skipped (reportd -family NAME).
+	Family string
 }
 
 // Read parses every form in r with the built-in labels (see Reader).
@@ -59,6 +62,16 @@ func (rd Reader) Read(r io.Reader, name string) ([]reports.Form, error) {
 		return nil, &Error{File: name, Msg: err.Error()}
 	}
 	p := parser{name: name, lines: splitRecords(text), families: rd.Families}
+	if rd.Family != "" {
+		if rd.Families == nil {
+			return nil, &Error{File: name, Msg: "form family " + rd.Family + " given without the families"}
+		}
+		fam, err := rd.Families.Get(rd.Family)
+		if err != nil {
+			return nil, &Error{File: name, Msg: err.Error()}
+		}
+		p.fixed = fam
+	}
 	return p.parse()
 }
 
@@ -203,6 +216,7 @@ const (
 
 type parser struct {
 	families *family.Registry
+	fixed    *family.Family // the family given explicitly, if any
 	fam      *family.Family // family of the current form, nil without a registry
 	name     string
 	lines    []record
@@ -222,7 +236,9 @@ func (p *parser) parse() ([]reports.Form, error) {
 			continue
 		}
 		if p.families != nil && len(rec.cells) == 1 && p.isTitle(rec.cells[0]) {
-			p.fam = p.families.Detect(strings.TrimSpace(rec.cells[0]), p.labelsAfter(i+1))
+			if p.fam = p.fixed; p.fam == nil {
+				p.fam = p.families.Detect(strings.TrimSpace(rec.cells[0]), p.labelsAfter(i+1))
+			}
 		}
 		if err := p.record(rec); err != nil {
 			return nil, err
@@ -306,9 +322,14 @@ func (p *parser) header(rec record) error {
 		want = append(want, columnLabel(k))
 	}
 	if p.fam != nil {
+		// The family's level and target columns are required; its extra
+		// columns (绩效标准…) are optional.
 		need, want = need[:0], want[:0]
 		for _, c := range p.fam.Indicators.Columns {
-			need, want = append(need, c.Key), append(want, c.Label)
+			switch c.Key {
+			case "level1", "level2", "level3", "target":
+				need, want = append(need, c.Key), append(want, c.Label)
+			}
 		}
 	}
 	for i, k := range need {
