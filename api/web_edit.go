@@ -9,7 +9,6 @@ import (
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
-	"github.com/reportd/reportd/reports/layout"
 )
 
 // The edit page shows every field the form's family declares and the
@@ -51,8 +50,8 @@ func stateOf(f *reports.Form, fam *family.Family) editState {
 	for _, fd := range fam.Fields {
 		v := f.Get(fd.Key)
 		if fd.Type == family.TypeMoney && reports.IsMoney(fd.Key) && fam.Funds.Unit == family.UnitWanYuan {
-			if m := moneyField(f, fd.Key); m.Set {
-				v = layout.FormatWanYuan(m)
+			if m := f.Amount(fd.Key); m.Set {
+				v = m.WanYuan(2)
 			}
 		}
 		st.Values[fd.Key] = v
@@ -65,20 +64,6 @@ func stateOf(f *reports.Form, fam *family.Family) editState {
 		st.Rows = append(st.Rows, row)
 	}
 	return st
-}
-
-func moneyField(f *reports.Form, key string) reports.Money {
-	switch key {
-	case "funds.total":
-		return f.Funds.Total
-	case "funds.current":
-		return f.Funds.Current
-	case "funds.last_budget":
-		return f.Funds.LastBudget
-	case "funds.last_spent":
-		return f.Funds.LastSpent
-	}
-	return reports.Money{}
 }
 
 // Names of the edit form's inputs: "f.KEY" for fields, "i.COLUMN" repeated

@@ -235,6 +235,15 @@ func (f *Form) Set(key, value string) error {
 	return nil
 }
 
+// Amount returns a fund amount by key ("funds.total", …); the zero Money
+// for any other key.
+func (f *Form) Amount(key string) Money {
+	if m := f.money(key); m != nil {
+		return *m
+	}
+	return Money{}
+}
+
 // IsMoney reports whether key names one of the fund amounts.
 func IsMoney(key string) bool { return (&Form{}).money(key) != nil }
 

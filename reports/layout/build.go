@@ -137,7 +137,7 @@ func fieldCell(c family.Cell, col int, f *reports.Form, fam *family.Family) Cell
 func moneyText(f *reports.Form, key, unit string) string {
 	var m reports.Money
 	if reports.IsMoney(key) {
-		m = moneyOf(f, key)
+		m = f.Amount(key)
 	} else {
 		raw := f.Get(key)
 		parse := reports.ParseMoney
@@ -156,60 +156,7 @@ func moneyText(f *reports.Form, key, unit string) string {
 	if unit != family.UnitWanYuan {
 		return m.String()
 	}
-	return FormatWanYuan(m)
-}
-
-func moneyOf(f *reports.Form, key string) reports.Money {
-	switch key {
-	case "funds.total":
-		return f.Funds.Total
-	case "funds.current":
-		return f.Funds.Current
-	case "funds.last_budget":
-		return f.Funds.LastBudget
-	case "funds.last_spent":
-		return f.Funds.LastSpent
-	}
-	return reports.Money{}
-}
-
-// FormatWanYuan prints m in 万元 with thousands separators and at least two
-// decimals, more when the amount needs them ("71.08", "0.000001").
-func FormatWanYuan(m reports.Money) string {
-	fen := m.Fen
-	neg := fen < 0
-	if neg {
-		fen = -fen
-	}
-	whole := fen / 1_000_000
-	frac := strconv.FormatInt(fen%1_000_000+1_000_000, 10)[1:] // six digits
-	frac = strings.TrimRight(frac, "0")
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	s := groupThousands(strconv.FormatInt(whole, 10)) + "." + frac
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-func groupThousands(d string) string {
-	if len(d) <= 3 {
-		return d
-	}
-	var b strings.Builder
-	pre := len(d) % 3
-	if pre > 0 {
-		b.WriteString(d[:pre])
-	}
-	for i := pre; i < len(d); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(d[i : i+3])
-	}
-	return b.String()
+	return m.WanYuan(2)
 }
 
 // appendIndicators adds the column header and one row per indicator. A

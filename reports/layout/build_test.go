@@ -148,26 +148,3 @@ func TestBuildHeadingFromForm(t *testing.T) {
 		t.Error("an empty targets heading must default to {year}年绩效目标")
 	}
 }
-
-func TestFormatWanYuan(t *testing.T) {
-	tests := []struct {
-		name string
-		fen  int64
-		want string
-	}{
-		{"zero", 0, "0.00"},
-		{"whole", 790_000_00, "79.00"},
-		{"two decimals", 710_800_00, "71.08"},
-		{"one yuan needs four decimals", 100, "0.0001"},
-		{"one fen needs six", 1, "0.000001"},
-		{"thousands", 1_234_567_890_00, "123,456.789"},
-		{"negative", -5_000_00, "-0.50"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := layout.FormatWanYuan(reports.Money{Fen: tt.fen, Set: true}); got != tt.want {
-				t.Errorf("FormatWanYuan(%d 分) = %q, want %q", tt.fen, got, tt.want)
-			}
-		})
-	}
-}

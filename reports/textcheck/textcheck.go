@@ -165,7 +165,7 @@ func FormCells(f *reports.Form, wanYuan bool) []string {
 		case fd.Key == "title" || fd.Key == "funds_heading" || fd.Key == "targets_heading":
 			// families may print their own headings
 		case reports.IsMoney(fd.Key) && wanYuan:
-			if m := moneyOf(f, fd.Key); m.Set {
+			if m := f.Amount(fd.Key); m.Set {
 				add(m.WanYuan(2))
 			}
 		default:
@@ -190,18 +190,6 @@ func FormCells(f *reports.Form, wanYuan bool) []string {
 		}
 	}
 	return out
-}
-
-func moneyOf(f *reports.Form, key string) reports.Money {
-	switch key {
-	case "funds.total":
-		return f.Funds.Total
-	case "funds.current":
-		return f.Funds.Current
-	case "funds.last_budget":
-		return f.Funds.LastBudget
-	}
-	return f.Funds.LastSpent
 }
 
 func sortedKeys(m map[string]string) []string {

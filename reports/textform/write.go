@@ -94,23 +94,11 @@ func valueText(f *reports.Form, fam *family.Family, key string) string {
 	if !reports.IsMoney(key) {
 		return f.Get(key)
 	}
-	m := moneyOf(f, key)
+	m := f.Amount(key)
 	if fam.Funds.Unit == family.UnitWanYuan {
 		return m.WanYuan(2)
 	}
 	return m.String()
-}
-
-func moneyOf(f *reports.Form, key string) reports.Money {
-	switch key {
-	case "funds.total":
-		return f.Funds.Total
-	case "funds.current":
-		return f.Funds.Current
-	case "funds.last_budget":
-		return f.Funds.LastBudget
-	}
-	return f.Funds.LastSpent
 }
 
 func writeIndicators(w *bufio.Writer, f *reports.Form, fam *family.Family, heading string) {
