@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -16,13 +17,15 @@ func BenchmarkRender(b *testing.B) {
 	forms := mustSeed(b)
 	r := xlsx.NewRenderer(mustFamilies(b), xlsx.Options{})
 	ctx := context.Background()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if err := r.Render(ctx, io.Discard, &forms[i%len(forms)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
+	for i := range forms {
+		b.Run(fmt.Sprintf("seed%d", i+1), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := r.Render(ctx, io.Discard, &forms[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
