@@ -500,10 +500,12 @@ func TestOperations(t *testing.T) {
 		h.importSeed(h.admin)
 		h.do(req{method: "GET", path: "/api/v1/forms/1.pdf", token: h.admin})
 		wantError(t, h.do(req{method: "GET", path: "/nowhere"}), 404, reports.ENOTFOUND)
+		h.do(req{method: "GET", path: "/login"})
 		m := metrics(h)
 		for _, want := range []string{
 			`reportd_http_requests_total{method="POST",route="/api/v1/forms/import",status="201"} 1`,
 			`reportd_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+			`reportd_http_requests_total{method="GET",route="page /login",status="200"} 1`,
 			`reportd_http_request_duration_seconds_bucket{method="POST",route="/api/v1/forms/import",le="+Inf"} 1`,
 			`reportd_http_request_duration_seconds_count{method="GET",route="/healthz"} 1`,
 			"# TYPE reportd_renders_total counter",

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,7 +34,13 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		route := c.Path()
 		if route == "" || c.RouteInfo().Method == echo.RouteNotFound {
-			route = "unmatched"
+			// The web pages are reached through not-found routes of their
+			// own paths (see webRoutes): count them by page, not as misses.
+			if slices.Contains(webPaths, route) {
+				route = "page " + route
+			} else {
+				route = "unmatched"
+			}
 		}
 		d := time.Since(start)
 		s.metrics.request(c.Request().Method, route, status, d)
