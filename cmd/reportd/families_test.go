@@ -166,3 +166,25 @@ func TestExplicitFamily(t *testing.T) {
 		})
 	}
 }
+
+// -o DIR is created when missing, and only when something is written.
+func TestRenderCreatesOutputDirectory(t *testing.T) {
+	base := t.TempDir()
+	out := filepath.Join(base, "out", "2020")
+	bad := filepath.Join(base, "bad.txt")
+	if err := os.WriteFile(bad, []byte("not a form"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := runCLI(t, "render", "-o", out, bad); code != 1 {
+		t.Fatalf("bad input: exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(base, "out")); !os.IsNotExist(err) {
+		t.Errorf("bad input created the output directory (%v)", err)
+	}
+	if code, stdout, errOut := runCLI(t, "render", "-o", out, seedPath); code != 0 || strings.Count(stdout, ".pdf") != 2 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, errOut)
+	}
+	if code, _, errOut := runCLI(t, "render", "-o", bad, seedPath); code != 1 || !strings.Contains(errOut, "is not a directory") {
+		t.Errorf("-o FILE: exit %d %s", code, errOut)
+	}
+}

@@ -29,8 +29,10 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return errors.New("no input files (usage: reportd render -format pdf|xlsx [-o DIR] [-strict] FILE...)")
 	}
-	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
-		return fmt.Errorf("output directory %q does not exist", *dir)
+	// A missing output directory is created with the first document, so
+	// bad input leaves nothing behind, not even an empty directory.
+	if st, err := os.Stat(*dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("output %q is not a directory", *dir)
 	}
 
 	// Read every input before writing anything: bad input writes no file.
@@ -173,6 +175,9 @@ func combinedName(forms []*reports.Form) string {
 // writeFileAtomic writes data to a temporary file in the target's
 // directory and renames it into place, so readers never see a partial file.
 func writeFileAtomic(name string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), ".reportd-*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
