@@ -52,9 +52,9 @@ func TestRenderFailures(t *testing.T) {
 			}
 		})
 	}
-	t.Run("no output directory", func(t *testing.T) {
-		code, _, stderr := runCLI(t, "render", "-o", filepath.Join(in, "absent"), seedPath)
-		if code != 1 || !strings.Contains(stderr, "absent") {
+	t.Run("output is a file", func(t *testing.T) {
+		code, _, stderr := runCLI(t, "render", "-o", seedPath, seedPath)
+		if code != 1 || !strings.Contains(stderr, "is not a directory") {
 			t.Errorf("exit %d: %s", code, stderr)
 		}
 	})
