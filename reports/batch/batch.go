@@ -85,6 +85,9 @@ type Batch struct {
 	Error    string
 	Created  time.Time
 	Finished time.Time // zero until done
+	// ArchivePruned is when the retention policy deleted the archive (and
+	// any spool files) of this done batch; zero while the archive is kept.
+	ArchivePruned time.Time
 
 	// Counts of items, filled by the store when reading.
 	Total, Done, Failed int
@@ -138,8 +141,14 @@ type Store interface {
 	// SaveBatchItems records the state, reason, outputs and summary of
 	// items (matched by Seq) in one transaction.
 	SaveBatchItems(ctx context.Context, id int64, items []Item) error
-	// UpdateBatch records State, Error, Archive* and Finished.
+	// UpdateBatch records State, Error, Archive* and Finished (not
+	// ArchivePruned: see MarkArchivePruned).
 	UpdateBatch(ctx context.Context, b Batch) error
+	// MarkArchivePruned records that a done batch's archive was deleted at
+	// a moment. It keeps the first moment when called again, and refuses a
+	// batch that is not done with ECONFLICT (a running batch's files are
+	// never pruned).
+	MarkArchivePruned(ctx context.Context, id int64, at time.Time) error
 	// FormVersion returns a form as it was at a version.
 	FormVersion(ctx context.Context, id int64, version int) (reports.Form, error)
 	// ScheduleTick returns the latest tick recorded for a schedule.

@@ -44,8 +44,11 @@ type Runner struct {
 	// with the problems as reason. reports.Validate with the default
 	// vocabulary when nil.
 	Check func(*reports.Form) reports.Problems
-	Now   func() time.Time
-	Log   *slog.Logger
+	// Retention is applied after each batch this runner finishes (see
+	// Prune); the zero value keeps every archive.
+	Retention Retention
+	Now       func() time.Time
+	Log       *slog.Logger
 	// Progress, when set, is called after each group of items is recorded.
 	Progress func(Progress)
 }
@@ -137,6 +140,9 @@ func (r *Runner) Run(ctx context.Context, id int64) (Batch, error) {
 		return b, nil
 	}
 	b, err = r.run(ctx, b, false)
+	if err == nil {
+		r.pruneAfterRun(ctx, id)
+	}
 	if err != nil && ctx.Err() == nil {
 		// Remember why it stopped, for GET /batches/{id}; the batch stays
 		// running so the next start resumes it.

@@ -18,7 +18,7 @@ import (
 var _ batch.Store = (*DB)(nil)
 
 const batchColumns = `b.id, coalesce(b.key, ''), b.schedule, b.year, b.unit, b.formats, b.state, b.archive, b.archive_size,
-	b.archive_sha256, b.error, b.created_at, b.finished_at,
+	b.archive_sha256, b.error, b.created_at, b.finished_at, b.archive_pruned_at,
 	(SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id),
 	(SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.state = 'done'),
 	(SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.state = 'failed')`
@@ -26,9 +26,9 @@ const batchColumns = `b.id, coalesce(b.key, ''), b.schedule, b.year, b.unit, b.f
 func scanBatch(row pgx.Row) (batch.Batch, error) {
 	var b batch.Batch
 	var formats, state string
-	var finished *time.Time
+	var finished, pruned *time.Time
 	err := row.Scan(&b.ID, &b.Key, &b.Schedule, &b.Spec.Year, &b.Spec.Unit, &formats, &state, &b.Archive, &b.ArchiveSize,
-		&b.ArchiveSHA256, &b.Error, &b.Created, &finished, &b.Total, &b.Done, &b.Failed)
+		&b.ArchiveSHA256, &b.Error, &b.Created, &finished, &pruned, &b.Total, &b.Done, &b.Failed)
 	if err != nil {
 		return b, err
 	}
@@ -37,6 +37,9 @@ func scanBatch(row pgx.Row) (batch.Batch, error) {
 	b.Created = b.Created.UTC()
 	if finished != nil {
 		b.Finished = finished.UTC()
+	}
+	if pruned != nil {
+		b.ArchivePruned = pruned.UTC()
 	}
 	return b, nil
 }
@@ -191,6 +194,23 @@ func (s *DB) UpdateBatch(ctx context.Context, b batch.Batch) error {
 	}
 	if tag.RowsAffected() == 0 {
 		return reports.Errorf(reports.ENOTFOUND, "batch %d not found", b.ID)
+	}
+	return nil
+}
+
+// MarkArchivePruned records when a done batch's archive was deleted.
+func (s *DB) MarkArchivePruned(ctx context.Context, id int64, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE batches SET archive_pruned_at = coalesce(archive_pruned_at, $1)
+		WHERE id = $2 AND state = 'done'`, store.Timestamp(at), id)
+	if err != nil {
+		return fmt.Errorf("mark batch %d pruned: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		b, err := s.Batch(ctx, id)
+		if err != nil {
+			return err
+		}
+		return reports.Errorf(reports.ECONFLICT, "batch %d is %s: only a done batch's archive can be pruned", id, b.State)
 	}
 	return nil
 }

@@ -17,16 +17,16 @@ import (
 var _ batch.Store = (*DB)(nil)
 
 const batchColumns = `b.id, coalesce(b.key, ''), b.schedule, b.year, b.unit, b.formats, b.state, b.archive, b.archive_size,
-	b.archive_sha256, b.error, b.created_at, coalesce(b.finished_at, ''),
+	b.archive_sha256, b.error, b.created_at, coalesce(b.finished_at, ''), coalesce(b.archive_pruned_at, ''),
 	(SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id),
 	(SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.state = 'done'),
 	(SELECT count(*) FROM batch_items i WHERE i.batch_id = b.id AND i.state = 'failed')`
 
 func scanBatch(row scanner) (batch.Batch, error) {
 	var b batch.Batch
-	var formats, state, created, finished string
+	var formats, state, created, finished, pruned string
 	err := row.Scan(&b.ID, &b.Key, &b.Schedule, &b.Spec.Year, &b.Spec.Unit, &formats, &state, &b.Archive, &b.ArchiveSize,
-		&b.ArchiveSHA256, &b.Error, &created, &finished, &b.Total, &b.Done, &b.Failed)
+		&b.ArchiveSHA256, &b.Error, &created, &finished, &pruned, &b.Total, &b.Done, &b.Failed)
 	if err != nil {
 		return b, err
 	}
@@ -36,7 +36,12 @@ func scanBatch(row scanner) (batch.Batch, error) {
 		return b, err
 	}
 	if finished != "" {
-		b.Finished, err = parseTime(finished)
+		if b.Finished, err = parseTime(finished); err != nil {
+			return b, err
+		}
+	}
+	if pruned != "" {
+		b.ArchivePruned, err = parseTime(pruned)
 	}
 	return b, err
 }
@@ -202,6 +207,30 @@ func (s *DB) UpdateBatch(ctx context.Context, b batch.Batch) error {
 		return reports.Errorf(reports.ENOTFOUND, "batch %d not found", b.ID)
 	}
 	return nil
+}
+
+// MarkArchivePruned records when a done batch's archive was deleted.
+func (s *DB) MarkArchivePruned(ctx context.Context, id int64, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE batches SET archive_pruned_at = coalesce(archive_pruned_at, ?)
+		WHERE id = ? AND state = 'done'`, s.stampOf(at), id)
+	if err != nil {
+		return fmt.Errorf("mark batch %d pruned: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("mark batch %d pruned: %w", id, err)
+	} else if n == 0 {
+		return s.notDone(ctx, id)
+	}
+	return nil
+}
+
+// notDone explains why a batch cannot be marked pruned.
+func (s *DB) notDone(ctx context.Context, id int64) error {
+	b, err := s.Batch(ctx, id)
+	if err != nil {
+		return err
+	}
+	return reports.Errorf(reports.ECONFLICT, "batch %d is %s: only a done batch's archive can be pruned", id, b.State)
 }
 
 // FormVersion returns a form as it was at a version, deleted or not: a
