@@ -36,6 +36,8 @@ import (
 //	GET  /forms                 list, ?year=&unit=&q=&page=
 //	GET  /forms/{id}            the form laid out like the print, its problems
 //	GET  /forms/{id}/edit, POST edit (save, or add/remove/move indicator rows)
+//	GET  /forms/{id}/versions   every stored version; …/versions/{n} one, read-only
+//	GET  /forms/{id}/delete, POST  confirm, then delete (if still the version shown)
 //	GET  /forms/{id}/preview    the PDF shown in the page
 //	GET  /forms/{id}/pdf        the PDF (inline; ?download=1 to save)
 //	GET  /forms/{id}/xlsx       the workbook (attachment)
@@ -89,6 +91,10 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	g.GET("/forms/:id", w.view)
 	g.GET("/forms/:id/edit", w.editPage)
 	g.POST("/forms/:id/edit", w.edit)
+	g.GET("/forms/:id/versions", w.versions)
+	g.GET("/forms/:id/versions/:n", w.version)
+	g.GET("/forms/:id/delete", w.deletePage)
+	g.POST("/forms/:id/delete", w.delete)
 	g.GET("/forms/:id/preview", w.preview)
 	g.GET("/forms/:id/pdf", w.documentOf("pdf"))
 	g.GET("/forms/:id/xlsx", w.documentOf("xlsx"))
@@ -125,6 +131,7 @@ func newWeb(s *Server) (*web, error) {
 		"join":      strings.Join,
 		"fieldID":   fieldID,
 		"inc":       func(i int) int { return i + 1 },
+		"dec":       func(i int) int { return i - 1 },
 		"multiline": func(s string) bool { return strings.Contains(s, "\n") },
 		"when": func(t time.Time) string {
 			if t.IsZero() {
@@ -133,16 +140,21 @@ func newWeb(s *Server) (*web, error) {
 			return t.In(china).Format("2006-01-02 15:04")
 		},
 		"bytes": humanBytes,
+		"short": func(hash string) string { return hash[:min(len(hash), 12)] },
 	}
 	names, err := fs.Glob(templates.Pages, "pages/*.html")
 	if err != nil {
 		return nil, err
 	}
+	// Files named part-*.html hold parts several pages share (the printed
+	// layout of a form); every page is parsed with them. (A leading "_"
+	// would keep them out of the embedded directory.)
+	shared := []string{"pages/layout.html", "pages/part-*.html"}
 	for _, name := range names {
-		if name == "pages/layout.html" {
+		if name == "pages/layout.html" || strings.HasPrefix(path.Base(name), "part-") {
 			continue
 		}
-		t, err := template.New("").Funcs(funcs).ParseFS(templates.Pages, "pages/layout.html", name)
+		t, err := template.New("").Funcs(funcs).ParseFS(templates.Pages, append(shared, name)...)
 		if err != nil {
 			return nil, fmt.Errorf("web page %s: %w", name, err)
 		}

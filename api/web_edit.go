@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -42,6 +43,20 @@ func fieldID(path string) string {
 type editState struct {
 	Values map[string]string
 	Rows   []map[string]string
+	// Keep holds, per row, the indicator columns the family does not
+	// declare (an imported 指标解释, a column of another family) as JSON:
+	// the page carries them in a hidden input that moves with its row, so
+	// that saving never loses what the page cannot show. "" for none; may
+	// be shorter than Rows.
+	Keep []string
+}
+
+// keepOf returns the kept columns of row i.
+func (st *editState) keepOf(i int) string {
+	if i < len(st.Keep) {
+		return st.Keep[i]
+	}
+	return ""
 }
 
 // stateOf fills the edit form from a stored form, money in the family's unit.
@@ -62,8 +77,24 @@ func stateOf(f *reports.Form, fam *family.Family) editState {
 			row[c.Key] = f.Indicators[i].Get(c.Key)
 		}
 		st.Rows = append(st.Rows, row)
+		keep := map[string]string{}
+		for k, v := range f.Indicators[i].Extra {
+			if !declared(fam, k) {
+				keep[k] = v
+			}
+		}
+		st.Keep = append(st.Keep, "")
+		if len(keep) > 0 {
+			data, _ := json.Marshal(keep) // strings only: cannot fail
+			st.Keep[i] = string(data)
+		}
 	}
 	return st
+}
+
+// declared reports whether the family has an indicator column key.
+func declared(fam *family.Family, key string) bool {
+	return slices.ContainsFunc(fam.Indicators.Columns, func(c family.Column) bool { return c.Key == key })
 }
 
 // Names of the edit form's inputs: "f.KEY" for fields, "i.COLUMN" repeated
@@ -72,6 +103,7 @@ func stateOf(f *reports.Form, fam *family.Family) editState {
 const (
 	fieldPrefix  = "f."
 	columnPrefix = "i."
+	keepName     = "r.keep" // a row's undeclared columns (editState.Keep)
 )
 
 // stateFrom reads the posted edit form.
@@ -84,6 +116,7 @@ func stateFrom(form url.Values, fam *family.Family) editState {
 	for _, c := range fam.Indicators.Columns {
 		n = max(n, len(form[columnPrefix+c.Key]))
 	}
+	st.Keep = form[keepName]
 	for i := 0; i < n; i++ {
 		row := map[string]string{}
 		for _, c := range fam.Indicators.Columns {
@@ -107,22 +140,30 @@ func (st *editState) apply(op string) (focus int, ok bool) {
 	if name != "add" && (err != nil || i < 0 || i >= len(st.Rows)) {
 		return -1, false
 	}
+	// Kept columns move with their rows: first one entry per row.
+	keep := make([]string, len(st.Rows))
+	copy(keep, st.Keep)
+	st.Keep = keep
 	switch name {
 	case "add":
 		st.Rows = append(st.Rows, map[string]string{})
+		st.Keep = append(st.Keep, "")
 		return len(st.Rows) - 1, true
 	case "del":
 		st.Rows = slices.Delete(st.Rows, i, i+1)
+		st.Keep = slices.Delete(st.Keep, i, i+1)
 		return min(i, len(st.Rows)-1), true
 	case "up":
 		if i > 0 {
 			st.Rows[i-1], st.Rows[i] = st.Rows[i], st.Rows[i-1]
+			st.Keep[i-1], st.Keep[i] = st.Keep[i], st.Keep[i-1]
 			return i - 1, true
 		}
 		return i, true
 	case "down":
 		if i+1 < len(st.Rows) {
 			st.Rows[i+1], st.Rows[i] = st.Rows[i], st.Rows[i+1]
+			st.Keep[i+1], st.Keep[i] = st.Keep[i], st.Keep[i+1]
 			return i + 1, true
 		}
 		return i, true
@@ -132,8 +173,9 @@ func (st *editState) apply(op string) (focus int, ok bool) {
 
 // toForm applies the edit state to a copy of the stored form. Values that
 // do not parse (an amount, the year) give problems at their path; rows left
-// wholly blank are dropped; a blank 一级/二级 cell means "same as above", as
-// in the printed form, and takes the value of the row above.
+// wholly blank are dropped (with their kept columns: the clerk emptied
+// every cell they could see); a blank 一级/二级 cell means "same as above",
+// as in the printed form, and takes the value of the row above.
 func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form, reports.Problems) {
 	f := base
 	f.Extra = cloneMap(base.Extra)
@@ -170,7 +212,7 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 		}
 	}
 	f.Indicators = nil
-	for _, row := range st.Rows {
+	for ri, row := range st.Rows {
 		blank := true
 		for _, v := range row {
 			if strings.TrimSpace(v) != "" {
@@ -184,6 +226,18 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 		for _, c := range fam.Indicators.Columns {
 			if v := strings.TrimSpace(row[c.Key]); v != "" || isLevel(c.Key) {
 				in.Set(c.Key, v)
+			}
+		}
+		if keep := st.keepOf(ri); keep != "" {
+			var cols map[string]string
+			if err := json.Unmarshal([]byte(keep), &cols); err != nil {
+				// Only a page altered outside the browser gets here.
+				bad("indicators", fmt.Sprintf("第 %d 行的隐藏列无法读取，请重新打开编辑页面。", ri+1))
+			}
+			for k, v := range cols {
+				if !declared(fam, k) && !isLevel(k) {
+					in.Set(k, v)
+				}
 			}
 		}
 		if n := len(f.Indicators); n > 0 {
@@ -237,6 +291,7 @@ type editGroup struct {
 type editRow struct {
 	Index int // 0-based
 	Cells []editField
+	Keep  string // editState.Keep of the row, for its hidden input
 	Focus bool
 }
 
@@ -315,7 +370,7 @@ func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusR
 		v.Columns = append(v.Columns, editColumn{Key: c.Key, Label: c.Label})
 	}
 	row := func(i int, values map[string]string) editRow {
-		r := editRow{Index: i, Focus: i == focusRow}
+		r := editRow{Index: i, Focus: i == focusRow, Keep: st.keepOf(i)}
 		for _, c := range fam.Indicators.Columns {
 			path := reports.IndicatorPath(i, c.Key)
 			r.Cells = append(r.Cells, editField{
@@ -330,6 +385,7 @@ func buildEditView(st editState, fam *family.Family, ps reports.Problems, focusR
 		v.Rows = append(v.Rows, row(i, values))
 	}
 	v.Blank = row(len(st.Rows), map[string]string{})
+	v.Blank.Keep = ""
 	for _, p := range ps {
 		vp := viewProblem{Problem: p, Label: p.Label()}
 		if fd, ok := fam.Field(p.Path); ok {

@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -321,5 +322,82 @@ func TestSessionKeyFile(t *testing.T) {
 	os.WriteFile(path, []byte("short\n"), 0o600)
 	if _, err := SessionKeyFile(path); err == nil || !strings.Contains(err.Error(), "delete it") {
 		t.Errorf("bad key file: %v", err)
+	}
+}
+
+// TestEditKeepsUndeclaredColumns: indicator columns the family does not
+// show (a 指标解释 imported from another issuer's form) ride through the
+// edit page with their row (moves, deletes) and are saved unchanged.
+func TestEditKeepsUndeclaredColumns(t *testing.T) {
+	reg, err := family.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := reg.Get("shanghai-2020")
+	base := reports.Form{Family: "shanghai-2020", Year: 2020, Indicators: []reports.Indicator{
+		{Level1: "产出目标", Level2: "数量", Level3: "企业数", Target: "=10家", Extra: map[string]string{"指标解释": "年末在册数", "level1": "冒充"}},
+		{Level1: "产出目标", Level2: "质量", Level3: "合格率", Target: "=100%"},
+		{Level1: "效果目标", Level2: "经济效益", Level3: "增长", Target: ">=10%", Extra: map[string]string{"note": "a\"<b>"}},
+	}}
+	extras := func(f reports.Form) string {
+		var out []string
+		for _, in := range f.Indicators {
+			out = append(out, in.Level3+"="+in.Extra["指标解释"]+in.Extra["note"])
+		}
+		return strings.Join(out, " ")
+	}
+	tests := []struct {
+		name string
+		ops  []string
+		edit func(st *editState)
+		want string
+		bad  bool
+	}{
+		{name: "unchanged", want: "企业数=年末在册数 合格率= 增长=a\"<b>"},
+		{name: "moved up", ops: []string{"up:2"}, want: "企业数=年末在册数 增长=a\"<b> 合格率="},
+		{name: "row above deleted", ops: []string{"del:0"}, want: "合格率= 增长=a\"<b>"},
+		{name: "row added and moved", ops: []string{"add", "up:3", "up:2"}, edit: func(st *editState) {
+			st.Rows[1] = map[string]string{"level1": "产出目标", "level2": "时效", "level3": "天数", "target": "=180天"}
+		}, want: "企业数=年末在册数 天数= 合格率= 增长=a\"<b>"},
+		{name: "visible cells emptied drops the row", edit: func(st *editState) { st.Rows[0] = map[string]string{} },
+			want: "合格率= 增长=a\"<b>"},
+		{name: "fewer keep entries than rows", edit: func(st *editState) { st.Keep = st.Keep[:1] },
+			want: "企业数=年末在册数 合格率= 增长="},
+		{name: "tampered", edit: func(st *editState) { st.Keep[2] = "{" }, bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := stateOf(&base, sh)
+			for _, op := range tt.ops {
+				if _, ok := st.apply(op); !ok {
+					t.Fatalf("apply %q", op)
+				}
+			}
+			if tt.edit != nil {
+				tt.edit(&st)
+			}
+			f, ps := st.toForm(base, sh)
+			if tt.bad {
+				if len(ps) != 1 || ps[0].Path != "indicators" {
+					t.Fatalf("tampered keep: problems %v", ps)
+				}
+				return
+			}
+			if len(ps) > 0 {
+				t.Fatalf("problems %v", ps)
+			}
+			if got := extras(f); got != tt.want {
+				t.Errorf("extras %q, want %q", got, tt.want)
+			}
+			if f.Indicators[0].Level1 == "冒充" {
+				t.Error("a kept column overrode a level")
+			}
+		})
+	}
+	// Saving the page as shown gives back the very same form.
+	f, _ := stateOf(&base, sh).toForm(base, sh)
+	delete(base.Indicators[0].Extra, "level1") // not a column: never kept
+	if !reflect.DeepEqual(f.Indicators, base.Indicators) {
+		t.Errorf("round trip:\n%+v\nwant\n%+v", f.Indicators, base.Indicators)
 	}
 }

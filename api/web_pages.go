@@ -96,6 +96,9 @@ func (w *web) list(c *echo.Context) error {
 	if n, err := strconv.Atoi(c.QueryParam("imported")); err == nil && n > 0 && fl == nil {
 		fl = &flash{Kind: "ok", Text: fmt.Sprintf("已导入 %d 张表。", n)}
 	}
+	if fl == nil {
+		fl = w.deletedFlash(c)
+	}
 	rows := make([]listRow, 0, len(res.Forms))
 	for _, sf := range res.Forms {
 		ps := w.check(&sf.Form)
@@ -165,13 +168,15 @@ func (w *web) view(c *echo.Context) error {
 		}
 		probs = append(probs, vp)
 	}
+	grid := gridHTML(layout.Build(&sf.Form, fam), ps)
 	return w.render(c, http.StatusOK, "form", page{Title: sf.Form.Project, Nav: "forms", Flash: fl, Data: struct {
 		Form     store.StoredForm
 		Family   string
 		Grid     htmlGrid
+		Paper    paper
 		Problems []viewProblem
 		Errors   int
-	}{sf, fam.Description, gridHTML(layout.Build(&sf.Form, fam), ps), probs, len(ps.Errors())}})
+	}{sf, fam.Description, grid, paper{Grid: grid}, probs, len(ps.Errors())}})
 }
 
 // preview is GET /forms/{id}/preview: the PDF in a frame.

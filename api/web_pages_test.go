@@ -380,6 +380,10 @@ func editValues(t *testing.T, page string) url.Values {
 	for _, m := range regexp.MustCompile(`(?s)<textarea id="[^"]*" name="([fi]\.[^"]+)"[^>]*>([^<]*)</textarea>`).FindAllStringSubmatch(page, -1) {
 		v.Add(m[1], html.UnescapeString(m[2]))
 	}
+	// A row's hidden input: the indicator columns its family does not show.
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="(r\.keep)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+		v.Add(m[1], html.UnescapeString(m[2]))
+	}
 	for _, m := range regexp.MustCompile(`(?s)<select id="[^"]*" name="([fi]\.[^"]+)".*?</select>`).FindAllStringSubmatch(page, -1) {
 		sel := regexp.MustCompile(`<option selected>([^<]*)</option>`).FindStringSubmatch(m[0])
 		if sel != nil {

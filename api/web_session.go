@@ -115,6 +115,18 @@ func (k sessionKeys) csrfOK(id, got string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
+// note signs a message a redirect carries in its address (the name of a
+// deleted form) for one session, so that only this site's own redirect
+// can make a page show it.
+func (k sessionKeys) note(sessionID, kind, text string) string {
+	return base64.RawURLEncoding.EncodeToString(k.mac("note", sessionID, kind, text))
+}
+
+func (k sessionKeys) noteOK(sessionID, kind, text, got string) bool {
+	want := k.note(sessionID, kind, text)
+	return got != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
 // cookie returns a session-scoped cookie: HttpOnly, SameSite=Strict, and
 // Secure whenever the request came over TLS (directly or via a proxy that
 // says so).
