@@ -75,22 +75,25 @@ type batchRequest struct {
 
 // batchJSON is a batch as the API shows it.
 type batchJSON struct {
-	ID        int64         `json:"id"`
-	State     string        `json:"state"`
-	Year      int           `json:"year"`
-	Unit      string        `json:"unit,omitempty"`
-	Formats   []string      `json:"formats"`
-	Schedule  string        `json:"schedule,omitempty"`
-	Total     int           `json:"total"`
-	Done      int           `json:"done"`
-	Failed    int           `json:"failed"`
-	Pending   int           `json:"pending"`
-	Created   time.Time     `json:"created"`
-	Finished  *time.Time    `json:"finished,omitempty"`
-	Error     string        `json:"error,omitempty"`
-	Archive   *archiveJSON  `json:"archive,omitempty"`
-	Failures  []failureJSON `json:"failures,omitempty"`
-	StatusURL string        `json:"url"`
+	ID       int64      `json:"id"`
+	State    string     `json:"state"`
+	Year     int        `json:"year"`
+	Unit     string     `json:"unit,omitempty"`
+	Formats  []string   `json:"formats"`
+	Schedule string     `json:"schedule,omitempty"`
+	Total    int        `json:"total"`
+	Done     int        `json:"done"`
+	Failed   int        `json:"failed"`
+	Pending  int        `json:"pending"`
+	Created  time.Time  `json:"created"`
+	Finished *time.Time `json:"finished,omitempty"`
+	Error    string     `json:"error,omitempty"`
+	// Archive is null until the batch is done, and again once the
+	// retention policy deleted it (ArchivePruned says when).
+	Archive       *archiveJSON  `json:"archive"`
+	ArchivePruned *time.Time    `json:"archive_pruned,omitempty"`
+	Failures      []failureJSON `json:"failures,omitempty"`
+	StatusURL     string        `json:"url"`
 }
 
 type archiveJSON struct {
@@ -117,10 +120,26 @@ func toBatchJSON(b batch.Batch) batchJSON {
 		f := b.Finished
 		out.Finished = &f
 	}
-	if b.State == batch.StateDone {
+	switch {
+	case !b.ArchivePruned.IsZero():
+		p := b.ArchivePruned
+		out.ArchivePruned = &p
+	case b.State == batch.StateDone:
 		out.Archive = &archiveJSON{URL: batchURL(b.ID) + "/archive.zip", Size: b.ArchiveSize, SHA256: b.ArchiveSHA256}
 	}
 	return out
+}
+
+// prunedError is the answer for the archive of a batch the retention
+// policy deleted: 410, with what to do instead.
+func prunedError(b batch.Batch) error {
+	what := fmt.Sprintf("%d", b.Spec.Year)
+	if b.Spec.Unit != "" {
+		what += " " + b.Spec.Unit
+	}
+	return reports.Errorf(reports.EGONE,
+		"the archive of batch %d was deleted on %s by the retention policy (older archives are not kept); start a new batch of %s to render it again",
+		b.ID, b.ArchivePruned.UTC().Format(time.RFC3339), what)
 }
 
 func (h *batchHandlers) post(c *echo.Context) error {
@@ -220,6 +239,9 @@ func (h *batchHandlers) archive(c *echo.Context) error {
 	}
 	if b.State != batch.StateDone {
 		return reports.Errorf(reports.ECONFLICT, "batch %d is not finished: %d of %d forms done", id, b.Done+b.Failed, b.Total)
+	}
+	if !b.ArchivePruned.IsZero() {
+		return prunedError(b)
 	}
 	f, err := os.Open(b.Archive)
 	if err != nil {

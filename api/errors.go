@@ -73,6 +73,8 @@ func statusOf(code string, r *http.Request) int {
 		return http.StatusRequestEntityTooLarge
 	case reports.EPRECONDITION:
 		return http.StatusPreconditionRequired
+	case reports.EGONE:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }

@@ -239,6 +239,9 @@ func (w *web) batchArchive(c *echo.Context) error {
 	if b.State != batch.StateDone || b.Archive == "" {
 		return reports.Errorf(reports.ENOTFOUND, "batch %d has no archive yet", b.ID)
 	}
+	if !b.ArchivePruned.IsZero() {
+		return prunedError(b)
+	}
 	f, err := os.Open(b.Archive)
 	if err != nil {
 		return &reports.Error{Code: reports.ENOTFOUND, Message: "the archive file is gone", Err: err}

@@ -18,6 +18,7 @@ const (
 	EUNAVAILABLE  = "unavailable"  // overloaded or shutting down: retry later
 	ETOOLARGE     = "too_large"    // input over a configured limit
 	EPRECONDITION = "precondition" // a required precondition (If-Match) is missing
+	EGONE         = "gone"         // existed, deleted on purpose (a pruned batch archive)
 )
 
 // Error is reportd's application error: a code for machines, a message for
