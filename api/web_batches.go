@@ -240,7 +240,14 @@ func (w *web) batchArchive(c *echo.Context) error {
 		return reports.Errorf(reports.ENOTFOUND, "batch %d has no archive yet", b.ID)
 	}
 	if !b.ArchivePruned.IsZero() {
-		return prunedError(b)
+		// The error page maps no EGONE; a pruned archive says so here.
+		text := fmt.Sprintf("第 %d 批的压缩包已于 %s 按保留策略删除。如需再次下载，请重新发起 %d 年度的批量。",
+			b.ID, b.ArchivePruned.In(china).Format("2006-01-02 15:04"), b.Spec.Year)
+		return w.render(c, http.StatusGone, "error", page{Title: http.StatusText(http.StatusGone), Data: struct {
+			Status    int
+			Text      string
+			RequestID string
+		}{http.StatusGone, text, requestID(c)}})
 	}
 	f, err := os.Open(b.Archive)
 	if err != nil {
