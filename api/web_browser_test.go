@@ -271,6 +271,22 @@ func TestBrowserClerk(t *testing.T) {
 	}
 	shot("08-saved")
 
+	// The history: two versions; the first, read-only, under its banner.
+	load("history", chromedp.Click(chromedp.CSS(`.page-head a[href$="/versions"]`)))
+	if n := eval(`String(document.querySelectorAll("table.versions tbody tr").length)`); n != "2" {
+		t.Errorf("history lists %s versions, want 2", n)
+	}
+	shot("08-history")
+	load("open version 1", chromedp.Click(chromedp.CSS(`table.versions a[href$="/versions/1"]`)))
+	if got := eval(`document.getElementById("old-version").textContent`); !strings.Contains(got, "这是第 1 版，不是当前版本。") {
+		t.Errorf("version 1 banner: %q", got)
+	}
+	if got := eval(`Array.from(document.querySelectorAll("table.grid td")).some(td => td.textContent === "=2500家") ? "yes" : "no"`); got != "yes" {
+		t.Error("version 1 does not show its own target")
+	}
+	shot("08-version-1")
+	load("back to the form", chromedp.Click(chromedp.CSS(`.page-head a.primary`)))
+
 	// Preview: the PDF in the page.
 	load("preview", chromedp.Click(chromedp.CSS(`.page-head a[href$="/preview"]`)))
 	do("pdf frame", chromedp.WaitVisible(chromedp.CSS("iframe.pdf")), chromedp.Sleep(1500*time.Millisecond))
@@ -366,6 +382,13 @@ func TestBrowserClerk(t *testing.T) {
 	}
 	if h := eval(`document.querySelector("h1").textContent`); h != "高标准农田建设（二期）" {
 		t.Errorf("after saving, the heading is %q", h)
+	}
+	// Delete it: a confirmation page, then back to the list with a message.
+	load("delete national", chromedp.Click(chromedp.CSS(`.page-head a[href*="/delete?version=2"]`)))
+	shot("15-delete-confirm")
+	load("confirm delete", chromedp.Click(chromedp.CSS(`form[action$="/delete"] button[type=submit]`)))
+	if msg := eval(`document.querySelector(".flash").textContent`); location().Path != "/forms" || msg != "已删除「高标准农田建设（二期）」。" {
+		t.Errorf("after deleting at %s: %q", location(), msg)
 	}
 
 	// The admin starts a batch from the page and follows it to its archive.
