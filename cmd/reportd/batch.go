@@ -28,6 +28,7 @@ import (
 
 const batchUsage = `usage: reportd batch run -year 2020 [-unit 申报单位] [-format pdf,xlsx] [-o FILE.zip]
        reportd batch list | show ID | verify FILE.zip
+       reportd batch prune [-keep-archives N] [-keep-days D] [-dry-run]
        reportd batch generate -n 5000 [-year 2020] [-units 50] [-sample FILE]`
 
 func runBatch(ctx context.Context, e *env, args []string) error {
@@ -46,6 +47,8 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 		return runBatchVerify(e, args[1:])
 	case "generate":
 		return runBatchGenerate(ctx, e, args[1:])
+	case "prune":
+		return runBatchPrune(ctx, e, args[1:])
 	}
 	fmt.Fprintf(e.stderr, "reportd batch: unknown subcommand %q\n%s\n", args[0], batchUsage)
 	return exitError{2}
@@ -336,8 +339,12 @@ func runBatchList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, b := range list {
+		archive := b.Archive
+		if !b.ArchivePruned.IsZero() {
+			archive = "(archive pruned " + b.ArchivePruned.Local().Format(time.DateOnly) + ")"
+		}
 		fmt.Fprintf(e.stdout, "%d\t%s\t%d%s\t%s\t%d/%d done, %d failed\t%s\t%s\n", b.ID, b.State, b.Spec.Year, unitNote(b.Spec.Unit),
-			strings.Join(b.Spec.Formats, ","), b.Done, b.Total, b.Failed, b.Created.Local().Format(time.DateTime), b.Archive)
+			strings.Join(b.Spec.Formats, ","), b.Done, b.Total, b.Failed, b.Created.Local().Format(time.DateTime), archive)
 	}
 	return nil
 }
@@ -367,7 +374,11 @@ func runBatchShow(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "batch %d: %s, %d%s, %s\n%d forms: %d done, %d failed, %d pending\n", b.ID, b.State, b.Spec.Year, unitNote(b.Spec.Unit),
 		strings.Join(b.Spec.Formats, ","), b.Total, b.Done, b.Failed, b.Total-b.Done-b.Failed)
-	if b.Archive != "" && b.State == batch.StateDone {
+	switch {
+	case !b.ArchivePruned.IsZero():
+		fmt.Fprintf(e.stdout, "archive: deleted %s by the retention policy (was %s, %d bytes, sha256 %s)\n",
+			b.ArchivePruned.Local().Format(time.DateTime), b.Archive, b.ArchiveSize, b.ArchiveSHA256)
+	case b.Archive != "" && b.State == batch.StateDone:
 		fmt.Fprintf(e.stdout, "archive: %s (%d bytes, sha256 %s)\n", b.Archive, b.ArchiveSize, b.ArchiveSHA256)
 	}
 	if b.Error != "" {
@@ -542,11 +553,12 @@ func (b *progressBar) finish() {
 // serveBatches wires year-end batches into `reportd serve`: the runner
 // (spool in DATA/spool), the scheduler (REPORTD_SCHEDULES, default 31 Dec
 // 02:00 Asia/Shanghai; interrupted batches resume and missed ticks catch up
-// at start), PostgreSQL advisory locks when db is a postgres:// URL, and
+// at start), the retention of archives (keep, applied now and after each
+// finished batch), PostgreSQL advisory locks when db is a postgres:// URL, and
 // the /api/v1/batches and /api/v1/schedules routes. Call the returned stop
 // at shutdown, after the server has stopped.
 func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[string]reports.Renderer, fams *family.Registry,
-	srv *api.Server, dataDir, db string, log *slog.Logger) (stop func(), err error) {
+	srv *api.Server, dataDir, db string, keep batch.Retention, log *slog.Logger) (stop func(), err error) {
 	bs, ok := st.(batch.Store)
 	if !ok {
 		return nil, fmt.Errorf("the %T store does not keep batches", st)
@@ -556,6 +568,10 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 	if err != nil {
 		return nil, err
 	}
+	// Archives that aged out while the service was down go now; each
+	// batch it finishes prunes again.
+	r.Retention = keep
+	pruneAtStart(ctx, r, keep, log)
 	sched, err := StartScheduler(ctx, r, e.getenv("REPORTD_SCHEDULES"), log)
 	if err != nil {
 		if locker != nil {

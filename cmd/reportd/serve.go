@@ -63,11 +63,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
 	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: 4 per worker)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
+	rf := addRetentionFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	keep, err := rf.retention()
+	if err != nil {
+		return err
 	}
 	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
 	if *logJSON {
@@ -121,7 +126,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	stopBatches, err := serveBatches(ctx, e, st, renderers, fams, srv, *sf.data, *sf.db, log)
+	stopBatches, err := serveBatches(ctx, e, st, renderers, fams, srv, *sf.data, *sf.db, keep, log)
 	if err != nil {
 		return err
 	}
