@@ -40,7 +40,7 @@ type Batches struct {
 //	POST /api/v1/batches                   start a batch: 202 + Location
 //	GET  /api/v1/batches                   the latest batches
 //	GET  /api/v1/batches/{id}              state, counts, failures and their reasons
-//	GET  /api/v1/batches/{id}/archive.zip  the archive, once done
+//	GET  /api/v1/batches/{id}/archive.zip  the archive, once done; 410 once pruned
 //	GET  /api/v1/schedules                 schedules with their next run
 //
 // Batches run one at a time, in the order they were started.

@@ -15,4 +15,9 @@
 // the idempotency key of a scheduled batch (schedule name and tick) makes a
 // second replica or a catch-up after downtime find the existing batch
 // instead of starting another.
+//
+// Retention (prune.go) deletes the archives of old finished batches: the
+// latest few of each year and unit and the recent ones are kept. The store
+// records a pruned batch before its file goes, so nothing offers a missing
+// archive.
 package batch
