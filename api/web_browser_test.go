@@ -334,7 +334,9 @@ func TestBrowserClerk(t *testing.T) {
 	for _, p := range []struct{ name, path string }{
 		{"10-narrow-list", "/forms"},
 		{"11-narrow-form", formPath},
-		{"12-narrow-edit", formPath + "/edit"},
+		{"11-narrow-history", formPath + "/versions"},
+		{"11-narrow-version-1", formPath + "/versions/1"},
+		{"12-narrow-edit", formPath + "/edit"}, // last: the next step scrolls it
 	} {
 		do("open "+p.path, chromedp.Navigate(site.url+p.path))
 		shot(p.name)

@@ -401,3 +401,39 @@ func TestEditKeepsUndeclaredColumns(t *testing.T) {
 		t.Errorf("round trip:\n%+v\nwant\n%+v", f.Indicators, base.Indicators)
 	}
 }
+
+func TestChangedFields(t *testing.T) {
+	reg, err := family.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := reg.Get("shanghai-2020")
+	base := func() reports.Form {
+		return reports.Form{Year: 2020, Project: "企业培育", Funds: reports.Funds{Total: reports.Money{Fen: 100, Set: true}},
+			Indicators: []reports.Indicator{{Level1: "产出目标", Level2: "数量", Level3: "a", Target: "=1家"}, {Level1: "产出目标", Level2: "数量", Level3: "b", Target: "=2家"}}}
+	}
+	tests := []struct {
+		name   string
+		change func(f *reports.Form)
+		want   string
+	}{
+		{"nothing", func(f *reports.Form) {}, ""},
+		{"fields in the family's order, money with its unit", func(f *reports.Form) {
+			f.Funds.Total.Fen = 200
+			f.Project = "企业培育（二期）"
+		}, "项目名称|项目总预算（元）"},
+		{"indicator rows by number", func(f *reports.Form) { f.Indicators[1].Target = "=3家" }, "绩效指标第 2 行"},
+		{"a hidden column of a row", func(f *reports.Form) { f.Indicators[0].Extra = map[string]string{"指标解释": "x"} }, "绩效指标第 1 行"},
+		{"rows added", func(f *reports.Form) { f.Indicators = append(f.Indicators, reports.Indicator{}) }, "绩效指标（2 行 → 3 行）"},
+		{"what the family does not show", func(f *reports.Form) { f.Extra = map[string]string{"x": "y"} }, "其他内容"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prev, cur := base(), base()
+			tt.change(&cur)
+			if got := strings.Join(changedFields(&prev, &cur, sh), "|"); got != tt.want {
+				t.Errorf("changes %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
