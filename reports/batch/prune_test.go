@@ -126,9 +126,9 @@ func TestPruneRetention(t *testing.T) {
 	}{
 		{"defaults: latest 3 per group, 30 days", batch.DefaultRetention(), 60,
 			[]string{"all@0", "all@10"}},
-		{"latest 1, 30 days: a young archive survives past the count", batch.Retention{KeepArchives: 1, KeepDays: 30}, 60,
+		{"latest 1, 30 days: only the latest of each group is young enough", batch.Retention{KeepArchives: 1, KeepDays: 30}, 60,
 			[]string{"all@0", "unit@5", "all@10", "all@20", "all@30"}},
-		{"latest 1, 50 days: exactly 50 days old is not younger", batch.Retention{KeepArchives: 1, KeepDays: 50}, 60,
+		{"latest 1, 50 days: younger ones survive past the count; exactly 50 days old does not", batch.Retention{KeepArchives: 1, KeepDays: 50}, 60,
 			[]string{"all@0", "unit@5", "all@10"}},
 		{"latest 1, 1 day", batch.Retention{KeepArchives: 1, KeepDays: 1}, 60,
 			[]string{"all@0", "unit@5", "all@10", "all@20", "all@30"}},
