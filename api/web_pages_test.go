@@ -201,7 +201,7 @@ func TestWebClerkScope(t *testing.T) {
 	if got := formIDs(b.get("/forms").body); len(got) != 0 {
 		t.Errorf("clerk B lists A's forms: %v", got)
 	}
-	for _, p := range []string{"", "/edit", "/preview", "/pdf", "/xlsx", "/pdf?download=1"} {
+	for _, p := range []string{"", "/edit", "/preview", "/pdf", "/xlsx", "/pdf?download=1", "/versions", "/versions/1", "/delete?version=1"} {
 		r := b.get("/forms/" + ids[0] + p)
 		if r.status != http.StatusNotFound || !strings.Contains(r.body, "没有找到这张表") {
 			t.Errorf("clerk B GET /forms/%s%s: %d", ids[0], p, r.status)
@@ -212,6 +212,9 @@ func TestWebClerkScope(t *testing.T) {
 	}
 	if r := b.post("/forms/"+ids[0]+"/edit", url.Values{"csrf": {tokB}, "op": {"save"}}); r.status != http.StatusNotFound {
 		t.Errorf("clerk B POST edit: %d", r.status)
+	}
+	if r := b.post("/forms/"+ids[0]+"/delete", url.Values{"csrf": {tokB}, "version": {"1"}}); r.status != http.StatusNotFound {
+		t.Errorf("clerk B POST delete: %d", r.status)
 	}
 	// B may not upload A's forms either: nothing is stored.
 	r := b.upload(tokB, "seed.txt", seed(t))
