@@ -2,8 +2,20 @@ package reports
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
+)
+
+// Limits of one form. Real forms have 10–50 indicator rows and texts of a
+// few thousand characters; beyond these a form cannot be printed as a
+// workbook (a spreadsheet cell holds 32767 characters) and a hostile one
+// would cost minutes and gigabytes to lay out (spreadsheet merges are
+// quadratic in the rows).
+const (
+	MaxIndicators = 1000
+	MaxTextRunes  = 32767
 )
 
 // Severity says whether a problem blocks a form (Error) or only deserves a
@@ -121,10 +133,44 @@ func Check(f *Form, r Rules) Problems {
 			v.errorf(key, "必填项未填写")
 		}
 	}
+	v.lengths()
 	v.typed(r)
 	v.funds()
+	if len(f.Indicators) > MaxIndicators {
+		// Row by row checks of such a table would only add thousands of
+		// problems to this one.
+		v.errorf("indicators", "绩效指标表有%d行，最多%d行", len(f.Indicators), MaxIndicators)
+		return v.out
+	}
 	v.indicators(r)
 	return v.out
+}
+
+// lengths refuses texts longer than a spreadsheet cell holds.
+func (v *validator) lengths() {
+	check := func(path, s string) {
+		if len(s) > MaxTextRunes && utf8.RuneCountInString(s) > MaxTextRunes {
+			v.errorf(path, "有%d个字符，最多%d个", utf8.RuneCountInString(s), MaxTextRunes)
+		}
+	}
+	for _, fd := range Fields {
+		check(fd.Key, v.f.Get(fd.Key))
+	}
+	for _, k := range slices.Sorted(maps.Keys(v.f.Extra)) {
+		check("extra."+k, v.f.Extra[k])
+	}
+	if len(v.f.Indicators) > MaxIndicators {
+		return
+	}
+	for i, in := range v.f.Indicators {
+		check(IndicatorPath(i, "level1"), in.Level1)
+		check(IndicatorPath(i, "level2"), in.Level2)
+		check(IndicatorPath(i, "level3"), in.Level3)
+		check(IndicatorPath(i, "target"), string(in.Target))
+		for _, k := range slices.Sorted(maps.Keys(in.Extra)) {
+			check(IndicatorPath(i, k), in.Extra[k])
+		}
+	}
 }
 
 type validator struct {

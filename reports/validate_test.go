@@ -49,6 +49,17 @@ func TestValidate(t *testing.T) {
 			f.Indicators[1].Level1, f.Indicators[1].Level2 = "效益指标", "社会效益指标"
 			f.Indicators[2].Level1, f.Indicators[2].Level2 = "满意度指标", "服务对象满意度指标"
 		}, "", "", ""},
+		{"too many indicator rows", func(f *reports.Form) {
+			for len(f.Indicators) <= reports.MaxIndicators {
+				f.Indicators = append(f.Indicators, reports.Indicator{Level1: "产出目标", Level2: "数量", Level3: "指标", Target: "=1家"})
+			}
+		}, reports.SeverityError, "indicators", "最多"},
+		{"text longer than a spreadsheet cell", func(f *reports.Form) { f.Overview = strings.Repeat("专", reports.MaxTextRunes+1) }, reports.SeverityError, "overview", "最多"},
+		{"indicator cell too long", func(f *reports.Form) { f.Indicators[1].Level3 = strings.Repeat("a", reports.MaxTextRunes+1) }, reports.SeverityError, "indicators[1].level3", "最多"},
+		{"extra field too long", func(f *reports.Form) {
+			f.Extra = map[string]string{"实施期目标": strings.Repeat("a", reports.MaxTextRunes+1)}
+		}, reports.SeverityError, "extra.实施期目标", "最多"},
+		{"longest text accepted", func(f *reports.Form) { f.Overview = strings.Repeat("专", reports.MaxTextRunes) }, "", "", ""},
 		{"2021 level 2 mismatch", func(f *reports.Form) {
 			f.Indicators[0].Level1, f.Indicators[0].Level2 = "产出指标", "社会效益指标"
 		}, reports.SeverityWarning, "indicators[0].level2", "不属于"},
