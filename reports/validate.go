@@ -13,9 +13,12 @@ import (
 // workbook (a spreadsheet cell holds 32767 characters) and a hostile one
 // would cost minutes and gigabytes to lay out (spreadsheet merges are
 // quadratic in the rows).
+// Readers refuse files of more than MaxForms forms, or a table of more
+// than MaxIndicators rows, before they cost memory.
 const (
 	MaxIndicators = 1000
 	MaxTextRunes  = 32767
+	MaxForms      = 10000
 )
 
 // Severity says whether a problem blocks a form (Error) or only deserves a

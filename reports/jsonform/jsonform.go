@@ -48,6 +48,13 @@ func Read(r io.Reader, name string) ([]reports.Form, error) {
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, describe(data, err))
 	}
+	// Count the forms before decoding them: "{}" is 3 bytes of input
+	// but a Form and its validation cost about a kilobyte.
+	if n, err := countElements(probe.Forms); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, describe(data, err))
+	} else if n > reports.MaxForms {
+		return nil, fmt.Errorf("%s: \"forms\" has %d forms; at most %d are read at once", name, n, reports.MaxForms)
+	}
 	if probe.Schema != Schema {
 		if probe.Schema == "" {
 			return nil, fmt.Errorf("%s: \"schema\" is missing (expected %q)", name, Schema)
@@ -80,6 +87,24 @@ func Read(r io.Reader, name string) ([]reports.Form, error) {
 		forms[i].Source = name
 	}
 	return forms, nil
+}
+
+// countElements counts the elements of a JSON array without decoding
+// them; 0 for anything else.
+func countElements(raw json.RawMessage) (int, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return 0, nil
+	}
+	n := 0
+	for dec.More() {
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // describe turns a decoding error into a message with a line number.

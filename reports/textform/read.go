@@ -259,6 +259,9 @@ func (p *parser) record(rec record) error {
 		if err := p.finish(rec.line); err != nil {
 			return err
 		}
+		if len(p.forms) == reports.MaxForms {
+			return p.errorf(rec.line, "more than %d forms in one file: split it", reports.MaxForms)
+		}
 		p.forms = append(p.forms, reports.Form{Title: first, Source: p.name})
 		p.cur = &p.forms[len(p.forms)-1]
 		if p.fam != nil {
@@ -346,6 +349,9 @@ func (p *parser) indicator(rec record) error {
 		return p.errorf(rec.line, "indicator row has %d cells; the header has %d columns", len(rec.cells), len(p.cols))
 	}
 	i := len(p.cur.Indicators)
+	if i == reports.MaxIndicators {
+		return p.errorf(rec.line, "more than %d indicator rows in one form", reports.MaxIndicators)
+	}
 	var in reports.Indicator
 	for c, key := range p.cols {
 		v := ""

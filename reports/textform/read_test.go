@@ -144,6 +144,8 @@ func TestReadErrors(t *testing.T) {
 		{"truncated", s[:strings.Index(s, "本项目上年度")], "ends before its indicator table"},
 		{"header missing", strings.Replace(s, "一级目标\t二级目标\t三级目标\t指标目标值\n", "", 1), "lacks the"},
 		{"row too wide", strings.Replace(s, "=90%", "=90%\textra\tmore", 1), "indicator row has"},
+		{"too many indicator rows", strings.Replace(s, "=90%\n", "=90%\n"+strings.Repeat("\t\t预算执行率\t=90%\n", reports.MaxIndicators), 1), "x.txt:1023: more than 1000 indicator rows"},
+		{"too many forms", strings.Repeat("财政项目支出绩效目标表\n### 绩效目标\n一级目标\t二级目标\t三级目标\t指标目标值\n", reports.MaxForms+1), "x.txt:30001: more than 10000 forms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
