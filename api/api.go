@@ -39,6 +39,7 @@ type Config struct {
 	SessionKey []byte
 
 	BodyLimit     int64         // largest request body; 10 MB when 0
+	MaxForms      int           // most forms in one request body; 500 when 0
 	RenderTimeout time.Duration // longest single render; 30 s when 0
 	RenderWorkers int           // renders at once; GOMAXPROCS when 0
 	RenderQueue   int           // renders waiting for a worker before 503; max(64, 8×workers) when 0
@@ -74,6 +75,11 @@ func (c *Config) defaults() error {
 	}
 	if c.BodyLimit <= 0 {
 		c.BodyLimit = 10 << 20
+	}
+	if c.MaxForms <= 0 {
+		// A department's year is a few hundred projects; a zip of 500
+		// documents is ~50 MB held in memory until it is sent.
+		c.MaxForms = 500
 	}
 	if c.RenderTimeout <= 0 {
 		c.RenderTimeout = 30 * time.Second

@@ -89,8 +89,9 @@ func TestImportAndRead(t *testing.T) {
 }
 
 func TestImportRefusesBadBodies(t *testing.T) {
-	eachStore(t, func(c *api.Config) { c.BodyLimit = 64 << 10 }, func(t *testing.T, h *harness) {
+	eachStore(t, func(c *api.Config) { c.BodyLimit, c.MaxForms = 64<<10, 2 }, func(t *testing.T, h *harness) {
 		valid := storetest.Form(2020, unitA, "好")
+		threeForms, _ := json.Marshal(map[string]any{"schema": "reportd/form/v1", "forms": []reports.Form{valid, valid, valid}})
 		invalid := storetest.Form(2020, unitA, "坏")
 		invalid.Category = ""
 		invalid.Start = "2020-13-45"
@@ -116,6 +117,7 @@ func TestImportRefusesBadBodies(t *testing.T) {
 			{"xlsx without a reader", api.XLSXType, []byte("PK"), 415, reports.EINVALID, nil, false},
 			{"octet-stream that is no workbook", "application/octet-stream", seed(t), 415, reports.EINVALID, nil, false},
 			{"too large", textType, bytes.Repeat([]byte("x"), 65<<10), 413, reports.ETOOLARGE, nil, false},
+			{"more forms than MaxForms", "application/json", threeForms, 413, reports.ETOOLARGE, nil, false},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

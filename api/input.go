@@ -87,6 +87,9 @@ func (s *Server) readForms(c *echo.Context) ([]reports.Form, []problem, error) {
 	if err != nil {
 		return nil, nil, parseError(err)
 	}
+	if len(forms) > s.cfg.MaxForms {
+		return nil, nil, reports.Errorf(reports.ETOOLARGE, "the body holds %d forms; at most %d are accepted at once: split it", len(forms), s.cfg.MaxForms)
+	}
 	var errs, warns []problem
 	for i := range forms {
 		for _, p := range problemsOf(i, s.cfg.Validate(&forms[i])) {
