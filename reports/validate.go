@@ -136,7 +136,7 @@ func Check(f *Form, r Rules) Problems {
 			v.errorf(key, "必填项未填写")
 		}
 	}
-	v.lengths()
+	v.texts()
 	v.typed(r)
 	v.funds()
 	if len(f.Indicators) > MaxIndicators {
@@ -149,17 +149,24 @@ func Check(f *Form, r Rules) Problems {
 	return v.out
 }
 
-// lengths refuses texts longer than a spreadsheet cell holds.
-func (v *validator) lengths() {
+// texts refuses texts longer than a spreadsheet cell holds, and control
+// characters: no font draws them (the PDF fails) and XML cannot carry
+// them (the workbook would silently show U+FFFD instead).
+func (v *validator) texts() {
 	check := func(path, s string) {
 		if len(s) > MaxTextRunes && utf8.RuneCountInString(s) > MaxTextRunes {
 			v.errorf(path, "有%d个字符，最多%d个", utf8.RuneCountInString(s), MaxTextRunes)
+		}
+		if i := strings.IndexFunc(s, isControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			v.errorf(path, "第%d个字符是控制字符 %U，不能打印", utf8.RuneCountInString(s[:i])+1, r)
 		}
 	}
 	for _, fd := range Fields {
 		check(fd.Key, v.f.Get(fd.Key))
 	}
 	for _, k := range slices.Sorted(maps.Keys(v.f.Extra)) {
+		check("extra."+k, k)
 		check("extra."+k, v.f.Extra[k])
 	}
 	if len(v.f.Indicators) > MaxIndicators {
@@ -171,9 +178,23 @@ func (v *validator) lengths() {
 		check(IndicatorPath(i, "level3"), in.Level3)
 		check(IndicatorPath(i, "target"), string(in.Target))
 		for _, k := range slices.Sorted(maps.Keys(in.Extra)) {
+			check(IndicatorPath(i, k), k)
 			check(IndicatorPath(i, k), in.Extra[k])
 		}
 	}
+}
+
+// isControl reports the characters a form's text may not hold: C0 controls
+// other than tab and line breaks, DEL and C1 controls, and the XML
+// non-characters U+FFFE and U+FFFF.
+func isControl(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return false
+	case r < 0x20, r >= 0x7f && r < 0xa0, r == 0xfffe, r == 0xffff:
+		return true
+	}
+	return false
 }
 
 type validator struct {

@@ -59,6 +59,10 @@ func TestValidate(t *testing.T) {
 		{"extra field too long", func(f *reports.Form) {
 			f.Extra = map[string]string{"实施期目标": strings.Repeat("a", reports.MaxTextRunes+1)}
 		}, reports.SeverityError, "extra.实施期目标", "最多"},
+		{"NUL in a text", func(f *reports.Form) { f.Overview = "开展\x00工作" }, reports.SeverityError, "overview", "U+0000"},
+		{"control character in a target", func(f *reports.Form) { f.Indicators[0].Target = "=90%\x01" }, reports.SeverityError, "indicators[0].target", "U+0001"},
+		{"control character in an extra key", func(f *reports.Form) { f.Extra = map[string]string{"k\x00": "v"} }, reports.SeverityError, "extra.k\x00", "U+0000"},
+		{"tabs and line breaks accepted", func(f *reports.Form) { f.Overview = "一\t二\r\n三\n四" }, "", "", ""},
 		{"longest text accepted", func(f *reports.Form) { f.Overview = strings.Repeat("专", reports.MaxTextRunes) }, "", "", ""},
 		{"2021 level 2 mismatch", func(f *reports.Form) {
 			f.Indicators[0].Level1, f.Indicators[0].Level2 = "产出指标", "社会效益指标"
