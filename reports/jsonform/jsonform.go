@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reportd/reportd/reports"
 )
@@ -40,6 +41,11 @@ func Read(r io.Reader, name string) ([]reports.Form, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s: file is empty: no form found", name)
+	}
+	if !utf8.Valid(data) {
+		// encoding/json would turn the bytes into U+FFFD silently: the
+		// form would be stored and printed with characters lost.
+		return nil, fmt.Errorf("%s: line %d: invalid UTF-8 (JSON must be UTF-8)", name, lineAt(data, int64(firstInvalid(data))))
 	}
 	var probe struct {
 		Schema string          `json:"schema"`
@@ -105,6 +111,17 @@ func countElements(raw json.RawMessage) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+func firstInvalid(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
 }
 
 // describe turns a decoding error into a message with a line number.

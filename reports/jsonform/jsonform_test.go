@@ -69,6 +69,7 @@ func TestReadErrors(t *testing.T) {
 		{"number for money", "{\"schema\":\"reportd/form/v1\",\n\"forms\":[{\"funds\":{\"total\":790000}}]}", "line 2"},
 		{"bad money", `{"schema":"reportd/form/v1","forms":[{"funds":{"total":"七十九万"}}]}`, "不是金额"},
 		{"truncated", `{"schema":"reportd/form/v1","forms":[{"project":"x"`, "unexpected end"},
+		{"invalid UTF-8", "{\"schema\":\"reportd/form/v1\",\n\"project\":\"企业\xff培育\"}", "line 2: invalid UTF-8"},
 		// 3,000,000 empty forms fit in 9 MB and took 23 GB to decode and check.
 		{"too many forms", `{"schema":"reportd/form/v1","forms":[{}` + strings.Repeat(",{}", reports.MaxForms) + `]}`, "at most 10000"},
 	}
