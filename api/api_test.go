@@ -125,6 +125,9 @@ func TestImportRefusesBadBodies(t *testing.T) {
 				if tt.status == 422 && len(e.Problems) == 0 {
 					t.Errorf("422 without problems: %+v", e)
 				}
+				if tt.status == 415 && e.Error == http.StatusText(415) {
+					t.Errorf("415 does not say which Content-Type to send: %+v", e)
+				}
 				paths := map[string]bool{}
 				line := false
 				for _, p := range e.Problems {

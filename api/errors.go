@@ -105,8 +105,13 @@ func (s *Server) writeError(c *echo.Context, err error) {
 			body.Problems = problemsOf(0, re.Problems)
 		}
 	case errors.As(err, &sc) && sc.StatusCode() != http.StatusInternalServerError:
-		// Echo's own: unknown route (404), wrong method (405), …
+		// Echo's own: unknown route (404), wrong method (405), …, and
+		// ours (415) whose message says what to send instead.
 		status, body.Code, body.Error = sc.StatusCode(), codeOfStatus(sc.StatusCode()), http.StatusText(sc.StatusCode())
+		var he *echo.HTTPError
+		if errors.As(err, &he) && he.Message != "" && status < 500 {
+			body.Error = he.Message
+		}
 	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
 		// The client went away: nobody reads the answer.
 		status, body.Code, body.Error = 499, reports.EUNAVAILABLE, "client closed request"
