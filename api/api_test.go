@@ -594,3 +594,29 @@ func TestServeFinishesRendersOnShutdown(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+// A form moved into a clerk's unit does not show that clerk what it said
+// while it belonged to another unit.
+func TestVersionsOfAnotherUnitStayHidden(t *testing.T) {
+	eachStore(t, nil, func(t *testing.T, h *harness) {
+		secret := storetest.Form(2020, unitB, "乙的项目")
+		secret.Overview = "乙单位的内部情况"
+		var out struct{ IDs []int64 }
+		decode(t, h.do(req{method: "POST", path: "/api/v1/forms/import", token: h.admin, contentType: "application/json", body: formJSON(t, secret)}), &out)
+		path := fmt.Sprintf("/api/v1/forms/%d", out.IDs[0])
+		moved := secret
+		moved.Unit, moved.Overview = unitA, "转给甲单位"
+		if w := h.do(req{method: "PUT", path: path, token: h.admin, contentType: "application/json", body: formJSON(t, moved), headers: []string{`If-Match: "v1"`}}); w.Code != 200 {
+			t.Fatalf("move: %d %s", w.Code, w.Body)
+		}
+		var hist struct{ Versions []storedForm }
+		decode(t, h.do(req{method: "GET", path: path + "/versions", token: h.clerkA}), &hist)
+		if len(hist.Versions) != 1 || hist.Versions[0].Version != 2 || strings.Contains(fmt.Sprint(hist), "乙单位的内部情况") {
+			t.Errorf("clerk of %s sees %+v", unitA, hist.Versions)
+		}
+		decode(t, h.do(req{method: "GET", path: path + "/versions", token: h.admin}), &hist)
+		if len(hist.Versions) != 2 {
+			t.Errorf("admin sees %d versions, want 2", len(hist.Versions))
+		}
+	})
+}

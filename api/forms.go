@@ -245,7 +245,9 @@ func (s *Server) deleteForm(c *echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// formVersions is GET /api/v1/forms/{id}/versions, oldest first.
+// formVersions is GET /api/v1/forms/{id}/versions, oldest first. Versions
+// of the time the form belonged to a unit the caller does not see are left
+// out: moving a form into a clerk's unit does not hand over its past.
 func (s *Server) formVersions(c *echo.Context) error {
 	id, suffix, err := formID(c)
 	if err != nil || suffix != "" {
@@ -262,7 +264,9 @@ func (s *Server) formVersions(c *echo.Context) error {
 		Versions []formJSON `json:"versions"`
 	}{Versions: make([]formJSON, 0, len(vs))}
 	for _, v := range vs {
-		out.Versions = append(out.Versions, full(v))
+		if caller(c).Sees(v.Form.Unit) {
+			out.Versions = append(out.Versions, full(v))
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }
