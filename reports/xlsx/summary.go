@@ -105,7 +105,11 @@ func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error 
 				}
 				continue
 			}
-			totals[j] += m.Fen
+			t, ok := addFen(totals[j], m.Fen)
+			if !ok {
+				return fmt.Errorf("%s: 合计 of %s is larger than an amount can be", sheet, summaryColumns[3+j].head)
+			}
+			totals[j] = t
 			if err := b.setValue(sheet, 4+j, row, 4+j, row, m.Plain(), money); err != nil {
 				return err
 			}
@@ -177,4 +181,13 @@ func problemsText(ps reports.Problems) string {
 		fmt.Fprintf(&b, "\n%s：%s：%s", sev, p.Label(), p.Message)
 	}
 	return b.String()
+}
+
+// addFen adds two amounts in 分, reporting whether the sum fits in int64.
+func addFen(a, b int64) (int64, bool) {
+	s := a + b
+	if (b > 0 && s < a) || (b < 0 && s > a) {
+		return 0, false
+	}
+	return s, true
 }

@@ -551,3 +551,20 @@ func TestRowHeightsOtherGrid(t *testing.T) {
 		checkHeights(t, mustOpen(t, buf.Bytes()), xlsx.FormSheetName, m, roles)
 	}
 }
+
+// TestCombinedTotalOverflow: a 合计 past what int64 分 holds is an error,
+// never a wrapped-around negative total.
+func TestCombinedTotalOverflow(t *testing.T) {
+	seed := mustSeed(t)
+	a, b := seed[0], seed[1]
+	a.Funds.Total = reports.Money{Fen: math.MaxInt64/2 + 1, Set: true}
+	b.Funds.Total = a.Funds.Total
+	var buf bytes.Buffer
+	err := xlsx.NewRenderer(mustFamilies(t), xlsx.Options{}).RenderCombined(context.Background(), &buf, []*reports.Form{&a, &b})
+	if err == nil || !strings.Contains(err.Error(), "合计") {
+		t.Fatalf("got %v, want an error about the 合计", err)
+	}
+	if buf.Len() != 0 {
+		t.Error("a workbook was written")
+	}
+}
