@@ -620,3 +620,20 @@ func TestVersionsOfAnotherUnitStayHidden(t *testing.T) {
 		}
 	})
 }
+
+// Any token is a valid HTTP method: counting each by name would let
+// anyone grow the metrics without bound.
+func TestMetricsMethodsAreBounded(t *testing.T) {
+	h := newHarness(t, storeKinds[0].open(t), nil)
+	for i := range 3 {
+		h.do(req{method: fmt.Sprintf("BREW%d", i), path: "/healthz"})
+		h.do(req{method: fmt.Sprintf("BREW%d", i), path: fmt.Sprintf("/nowhere/%d", i)})
+	}
+	m := metrics(h)
+	if strings.Contains(m, "BREW") {
+		t.Errorf("metrics count unknown methods by name:\n%s", m)
+	}
+	if !strings.Contains(m, `reportd_http_requests_total{method="OTHER",route="/healthz",status="405"} 3`) {
+		t.Errorf("unknown methods not counted as OTHER:\n%s", m)
+	}
+}

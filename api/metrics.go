@@ -43,7 +43,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		d := time.Since(start)
-		s.metrics.request(c.Request().Method, route, status, d)
+		s.metrics.request(metricMethod(c.Request().Method), route, status, d)
 		attrs := []any{
 			"method", c.Request().Method,
 			"path", c.Request().URL.Path,
@@ -61,6 +61,16 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.Log(c.Request().Context(), slogLevel(status), "request", attrs...)
 		return nil
 	}
+}
+
+// metricMethod bounds the method label: any token is a valid HTTP method,
+// and one series per name a client invents would grow without end.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // durationBuckets are upper bounds in seconds, for requests and renders.
