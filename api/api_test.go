@@ -637,3 +637,31 @@ func TestMetricsMethodsAreBounded(t *testing.T) {
 		t.Errorf("unknown methods not counted as OTHER:\n%s", m)
 	}
 }
+
+// Every document of a zip has its own name, even when a project is named
+// like the suffix given to a repeated one.
+func TestRenderZipNamesAreUnique(t *testing.T) {
+	h := newHarness(t, storeKinds[0].open(t), nil)
+	var forms []reports.Form
+	for i, p := range []string{"项目", "项目 (2)", "项目"} {
+		f := storetest.Form(2020, unitA, p)
+		f.Goals = fmt.Sprint("目标 ", i) // distinct content
+		forms = append(forms, f)
+	}
+	body, _ := json.Marshal(map[string]any{"schema": "reportd/form/v1", "forms": forms})
+	w := h.do(req{method: "POST", path: "/api/v1/render", token: h.service, contentType: "application/json", body: body})
+	if w.Code != 200 {
+		t.Fatalf("render: %d %s", w.Code, w.Body)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range zr.File {
+		if seen[f.Name] {
+			t.Errorf("two documents named %q", f.Name)
+		}
+		seen[f.Name] = true
+	}
+}

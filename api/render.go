@@ -300,17 +300,18 @@ func (s *Server) render(c *echo.Context) error {
 	// files, rendered one after another so one request holds one worker.
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	seen := map[string]int{}
+	used := map[string]bool{}
 	for i := range forms {
 		data, err := s.document(c.Request().Context(), r, &forms[i], store.FormHash(&forms[i]))
 		if err != nil {
 			return fmt.Errorf("form %d: %w", i+1, err)
 		}
+		// "X (2)" may itself be a project's name: count until free.
 		name := forms[i].FileName()
-		if n := seen[name]; n > 0 {
-			name = fmt.Sprintf("%s (%d)", name, n+1)
+		for n := 2; used[name]; n++ {
+			name = fmt.Sprintf("%s (%d)", forms[i].FileName(), n)
 		}
-		seen[forms[i].FileName()]++
+		used[name] = true
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: name + "." + r.Format(), Method: zip.Store, Modified: zipTime, Flags: 0x800})
 		if err != nil {
 			return err
