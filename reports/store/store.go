@@ -41,12 +41,18 @@ type ListFilter struct {
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 500
+	// MaxPage keeps Offset far from overflowing: pages past it are as
+	// empty as any page past the last form.
+	MaxPage = 1_000_000_000
 )
 
 // Normalize returns f with Page and PageSize in range.
 func (f ListFilter) Normalize() ListFilter {
 	if f.Page < 1 {
 		f.Page = 1
+	}
+	if f.Page > MaxPage {
+		f.Page = MaxPage
 	}
 	if f.PageSize <= 0 {
 		f.PageSize = DefaultPageSize

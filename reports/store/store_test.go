@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -94,6 +95,26 @@ func TestTokens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.tok.Sees(tt.unit); got != tt.want {
 				t.Errorf("Sees(%q) = %v", tt.unit, got)
+			}
+		})
+	}
+}
+
+// A page number from a query string must not overflow the offset: a
+// negative OFFSET is an error in PostgreSQL (a 500) and page 1 in SQLite.
+func TestListFilterOffsetNeverOverflows(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		page, pageSize int
+	}{
+		{"largest page", math.MaxInt, 0},
+		{"largest page of the largest size", math.MaxInt, store.MaxPageSize},
+		{"page times size past int64", math.MaxInt / 100, 500},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := store.ListFilter{Page: tt.page, PageSize: tt.pageSize}.Normalize()
+			if off := f.Offset(); off < 0 || off/f.PageSize != f.Page-1 {
+				t.Errorf("page %d of %d: offset %d", f.Page, f.PageSize, off)
 			}
 		})
 	}
