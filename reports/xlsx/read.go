@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -61,11 +62,11 @@ func (rd Reader) Read(r io.Reader, name string) ([]reports.Form, error) {
 	if len(data) > MaxSize {
 		return nil, reports.Errorf(reports.ETOOLARGE, "%s: workbook is larger than %d MB", name, MaxSize>>20)
 	}
-	f, err := open(data, name)
+	f, done, err := open(data, name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer done()
 	m := readMeta(f)
 	if m.schema != Schema {
 		// No map, or one of another version: read by the labels alone.
@@ -107,19 +108,20 @@ var (
 )
 
 // open checks what the bytes are before handing them to excelize, so that a
-// wrong file gets a message a clerk understands.
-func open(data []byte, name string) (*excelize.File, error) {
+// wrong file gets a message a clerk understands. done closes the workbook
+// and removes the temporary files excelize spooled large sheets to.
+func open(data []byte, name string) (f *excelize.File, done func(), err error) {
 	switch {
 	case len(data) == 0:
-		return nil, reports.Errorf(reports.EINVALID, "%s: file is empty", name)
+		return nil, nil, reports.Errorf(reports.EINVALID, "%s: file is empty", name)
 	case bytes.HasPrefix(data, oleMagic):
-		return nil, reports.Errorf(reports.EINVALID, "%s: an old .xls workbook or a password-protected one; save it as an unprotected .xlsx (Excel 工作簿) and try again", name)
+		return nil, nil, reports.Errorf(reports.EINVALID, "%s: an old .xls workbook or a password-protected one; save it as an unprotected .xlsx (Excel 工作簿) and try again", name)
 	case !bytes.HasPrefix(data, zipMagic):
-		return nil, reports.Errorf(reports.EINVALID, "%s: not an .xlsx workbook (an .xlsx file is a zip archive)", name)
+		return nil, nil, reports.Errorf(reports.EINVALID, "%s: not an .xlsx workbook (an .xlsx file is a zip archive)", name)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, reports.Errorf(reports.EINVALID, "%s: damaged .xlsx workbook: %v", name, err)
+		return nil, nil, reports.Errorf(reports.EINVALID, "%s: damaged .xlsx workbook: %v", name, err)
 	}
 	var total uint64
 	hasWorkbook := false
@@ -130,23 +132,33 @@ func open(data []byte, name string) (*excelize.File, error) {
 		}
 	}
 	if total > maxUnzipped {
-		return nil, reports.Errorf(reports.ETOOLARGE, "%s: workbook unpacks to %d MB, more than %d MB: refused (a zip bomb?)", name, total>>20, maxUnzipped>>20)
+		return nil, nil, reports.Errorf(reports.ETOOLARGE, "%s: workbook unpacks to %d MB, more than %d MB: refused (a zip bomb?)", name, total>>20, maxUnzipped>>20)
 	}
 	if !hasWorkbook {
-		return nil, reports.Errorf(reports.EINVALID, "%s: a zip file but not an .xlsx workbook (no xl/workbook.xml; a .docx or .ods?)", name)
+		return nil, nil, reports.Errorf(reports.EINVALID, "%s: a zip file but not an .xlsx workbook (no xl/workbook.xml; a .docx or .ods?)", name)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXMLMem,
+	// excelize forgets its temporary files when opening fails after
+	// spooling: a directory of our own is removed whatever happens.
+	tmp, err := os.MkdirTemp("", "reportd-xlsx-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXMLMem, TmpDir: tmp,
 	})
 	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		os.RemoveAll(tmp)
 		if strings.Contains(err.Error(), "unzip size") {
-			return nil, reports.Errorf(reports.ETOOLARGE, "%s: workbook unpacks to more than %d MB: refused", name, maxUnzipped>>20)
+			return nil, nil, reports.Errorf(reports.ETOOLARGE, "%s: workbook unpacks to more than %d MB: refused", name, maxUnzipped>>20)
 		}
 		// A part that inflates past its declared size (zip.ErrFormat), a bad
 		// checksum or broken XML: the file is damaged or not ours to read.
-		return nil, reports.Errorf(reports.EINVALID, "%s: damaged .xlsx workbook: %v", name, err)
+		return nil, nil, reports.Errorf(reports.EINVALID, "%s: damaged .xlsx workbook: %v", name, err)
 	}
-	return f, nil
+	return f, func() { f.Close(); os.RemoveAll(tmp) }, nil
 }
 
 // meta is what the map sheet says, by sheet name.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -446,4 +447,33 @@ func FuzzRead(f *testing.F) {
 			t.Error("no error and no forms")
 		}
 	})
+}
+
+// TestReadLeavesNoTempFiles: excelize spools a sheet over 16 MB to a temp
+// file and, when the workbook then fails to open, drops the file without
+// removing it. Each such upload of 2 MB left 32 MB in /tmp for good.
+func TestReadLeavesNoTempFiles(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var rows strings.Builder
+	rows.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	for i := 1; rows.Len() < 17<<20; i++ {
+		n := strconv.Itoa(i)
+		rows.WriteString(`<row r="` + n + `"><c r="A` + n + `" t="inlineStr"><is><t>财政项目支出绩效目标表` + n + `</t></is></c></row>`)
+	}
+	rows.WriteString(`</sheetData></worksheet>`)
+	data := zipOf(t, map[string]string{
+		"[Content_Types].xml":        `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"xl/workbook.xml":            `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets>`, // truncated
+		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml":   rows.String(),
+	})
+	if _, err := xlsx.Read(bytes.NewReader(data), "big.xlsx"); err == nil {
+		t.Fatal("a damaged workbook was read")
+	}
+	left, err := os.ReadDir(tmp)
+	must(t, err)
+	for _, e := range left {
+		t.Errorf("left behind: %s", e.Name())
+	}
 }
