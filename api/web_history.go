@@ -41,9 +41,19 @@ func (w *web) history(c *echo.Context) (store.StoredForm, []versionRow, error) {
 	if err != nil {
 		return sf, nil, err
 	}
-	vs, err := w.s.cfg.Store.FormVersions(c.Request().Context(), sf.ID)
+	all, err := w.s.cfg.Store.FormVersions(c.Request().Context(), sf.ID)
 	if err != nil {
 		return sf, nil, err
+	}
+	// A form moved in from another unit keeps that unit's earlier
+	// versions: the caller sees only those of units they may see, as in
+	// the API.
+	tok := caller(c)
+	vs := all[:0]
+	for _, v := range all {
+		if tok.Sees(v.Form.Unit) {
+			vs = append(vs, v)
+		}
 	}
 	rows := make([]versionRow, len(vs))
 	for i, v := range vs {

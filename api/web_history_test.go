@@ -271,3 +271,35 @@ func TestWebEditKeepsExtraColumns(t *testing.T) {
 		t.Errorf("row 7 lost its hidden columns: %+v", in[6])
 	}
 }
+
+// A form moved in from another unit keeps that unit's earlier versions in
+// the store; the clerk of the new unit sees only its own, as in the API.
+func TestWebVersionsHideOtherUnits(t *testing.T) {
+	site := newWebSite(t)
+	path := seedForm(t, site, func(f *reports.Form) { f.Unit = unitB })
+	var id int64
+	if _, err := fmt.Sscanf(path, "/forms/%d", &id); err != nil {
+		t.Fatal(err)
+	}
+	sf, err := site.store.Form(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := sf.Form
+	moved.Unit = unitA
+	if _, err := site.store.UpdateForm(t.Context(), id, sf.Version, moved); err != nil {
+		t.Fatal(err)
+	}
+	b := site.client()
+	b.login(site.clerkA)
+	list := b.get(path + "/versions")
+	if list.status != http.StatusOK || !strings.Contains(list.body, `id="v2"`) {
+		t.Fatalf("versions: %d\n%s", list.status, list.body)
+	}
+	if strings.Contains(list.body, `id="v1"`) || strings.Contains(list.body, unitB) {
+		t.Error("the history shows the version of another unit")
+	}
+	if v1 := b.get(path + "/versions/1"); v1.status != http.StatusNotFound {
+		t.Errorf("another unit's old version: %d, want 404", v1.status)
+	}
+}

@@ -354,6 +354,10 @@ func (w *web) upload(c *echo.Context) error {
 	if len(forms) == 0 {
 		return w.showUpload(c, http.StatusUnprocessableEntity, fh.Filename, []uploadProblem{{Message: "文件里没有找到表格。"}})
 	}
+	if max := w.s.cfg.MaxForms; max > 0 && len(forms) > max {
+		return w.showUpload(c, http.StatusRequestEntityTooLarge, fh.Filename,
+			[]uploadProblem{{Message: fmt.Sprintf("文件里有 %d 张表，一次最多上传 %d 张；请分成几个文件。", len(forms), max)}})
+	}
 	var probs []uploadProblem
 	tok := caller(c)
 	for i := range forms {

@@ -729,3 +729,17 @@ func TestWebFormWithErrors(t *testing.T) {
 		t.Error("the list does not flag the form")
 	}
 }
+
+// The page upload has the API's limit on forms per request.
+func TestWebUploadTooManyForms(t *testing.T) {
+	site := newWebSite(t, func(c *api.Config) { c.MaxForms = 1 })
+	b := site.client()
+	tok := b.login(site.admin)
+	a := b.upload(tok, "seed.txt", seed(t))
+	if a.status != http.StatusRequestEntityTooLarge || !strings.Contains(html.UnescapeString(a.body), "一次最多上传 1 张") {
+		t.Fatalf("status %d\n%s", a.status, a.body)
+	}
+	if ids := formIDs(b.get("/forms").body); len(ids) != 0 {
+		t.Fatalf("stored %d forms", len(ids))
+	}
+}
