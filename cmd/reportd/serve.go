@@ -62,6 +62,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	renderTimeout := fs.Duration("render-timeout", 30*time.Second, "longest time one render may take")
 	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
 	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: 4 per worker)")
+	maxForms := fs.Int("max-forms", 500, "most forms in one request body (import, render, upload)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
 	rf := addRetentionFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
@@ -122,6 +123,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		RenderTimeout: *renderTimeout,
 		RenderWorkers: *workers,
 		RenderQueue:   *queue,
+		MaxForms:      *maxForms,
 	})
 	if err != nil {
 		return err
