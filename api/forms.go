@@ -187,22 +187,32 @@ func (s *Server) getForm(c *echo.Context) error {
 	return c.JSON(http.StatusOK, full(sf))
 }
 
-// putForm is PUT /api/v1/forms/{id}: the body is one form.
-func (s *Server) putForm(c *echo.Context) error {
+// changing returns the id of the form a PUT or DELETE changes and the
+// version it must still be: the If-Match version, or the current one for
+// "If-Match: *". The form must be visible to the caller (404 otherwise).
+func (s *Server) changing(c *echo.Context) (id int64, version int, err error) {
 	id, suffix, err := formID(c)
 	if err != nil || suffix != "" {
-		return reports.Errorf(reports.ENOTFOUND, "no form %q", c.Param("id"))
+		return 0, 0, reports.Errorf(reports.ENOTFOUND, "no form %q", c.Param("id"))
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
+	if version, err = ifMatch(c); err != nil {
+		return 0, 0, err
 	}
 	cur, err := s.visibleForm(c, id)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	if version == 0 {
 		version = cur.Version
+	}
+	return id, version, nil
+}
+
+// putForm is PUT /api/v1/forms/{id}: the body is one form.
+func (s *Server) putForm(c *echo.Context) error {
+	id, version, err := s.changing(c)
+	if err != nil {
+		return err
 	}
 	forms, _, err := s.readForms(c)
 	if err != nil {
@@ -224,20 +234,9 @@ func (s *Server) putForm(c *echo.Context) error {
 
 // deleteForm is DELETE /api/v1/forms/{id}.
 func (s *Server) deleteForm(c *echo.Context) error {
-	id, suffix, err := formID(c)
-	if err != nil || suffix != "" {
-		return reports.Errorf(reports.ENOTFOUND, "no form %q", c.Param("id"))
-	}
-	version, err := ifMatch(c)
+	id, version, err := s.changing(c)
 	if err != nil {
 		return err
-	}
-	cur, err := s.visibleForm(c, id)
-	if err != nil {
-		return err
-	}
-	if version == 0 {
-		version = cur.Version
 	}
 	if err := s.cfg.Store.DeleteForm(c.Request().Context(), id, version); err != nil {
 		return err
