@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -443,4 +444,27 @@ func TestNameCollisions(t *testing.T) {
 	if len(paths) != len(m.Files) || len(m.Files) != 4+1 {
 		t.Errorf("paths %v", paths)
 	}
+}
+
+// A batch read between CreateBatch and the update that records its archive
+// path (a resume at start racing a new batch) still writes its archive in
+// the spool, not to an empty path.
+func TestRunBeforeArchivePathRecorded(t *testing.T) { eachStore(t, testRunBeforeArchivePathRecorded) }
+
+func testRunBeforeArchivePathRecorded(t *testing.T, db testStore) {
+	forms := mustForms(t, db, 3, 0)
+	r := newRunner(db, t.TempDir(), nil)
+	ctx := context.Background()
+	b, created, err := db.CreateBatch(ctx, batch.Batch{Spec: spec2020, State: batch.StateRunning, Created: time.Now()})
+	if err != nil || !created {
+		t.Fatalf("create: %v %v", created, err)
+	}
+	b, err = r.Run(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(r.Spool, fmt.Sprintf("batch-%d.zip", b.ID)); b.Archive != want {
+		t.Fatalf("archive at %q, want %q", b.Archive, want)
+	}
+	mustVerify(t, b, forms)
 }

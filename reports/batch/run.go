@@ -102,12 +102,17 @@ func (r *Runner) Create(ctx context.Context, spec Spec, key, schedule, archive s
 	}
 	if created && b.Archive == "" {
 		// The id is known only now; the store keeps the path we set here.
-		b.Archive = filepath.Join(r.Spool, fmt.Sprintf("batch-%d.zip", b.ID))
+		b.Archive = r.spoolArchive(b.ID)
 		if err := r.Store.UpdateBatch(ctx, b); err != nil {
 			return Batch{}, false, fmt.Errorf("create batch: %w", err)
 		}
 	}
 	return b, created, nil
+}
+
+// spoolArchive is where a batch's archive goes when no path was given.
+func (r *Runner) spoolArchive(id int64) string {
+	return filepath.Join(r.Spool, fmt.Sprintf("batch-%d.zip", id))
 }
 
 // spoolDir holds a batch's rendered documents until its archive is written.
@@ -138,6 +143,11 @@ func (r *Runner) Run(ctx context.Context, id int64) (Batch, error) {
 	}
 	if b.State == StateDone {
 		return b, nil
+	}
+	if b.Archive == "" {
+		// Read between CreateBatch and the update that records the path
+		// (a resume at start racing a new batch): the path is derived.
+		b.Archive = r.spoolArchive(b.ID)
 	}
 	b, err = r.run(ctx, b, false)
 	if err == nil {
@@ -350,7 +360,7 @@ func (r *Runner) renderItem(ctx context.Context, b Batch, dir string, it Item) I
 	if r.Check != nil {
 		probs = r.Check(&f)
 	} else {
-		probs = reports.Validate(&f, reports.DefaultVocabulary)
+		probs = reports.Check(&f, reports.DefaultRules)
 	}
 	it.Summary = Summary{Funds: f.Funds, Indicators: len(f.Indicators)}
 	for _, pr := range probs {
