@@ -117,13 +117,6 @@ var DefaultRules = Rules{
 	Vocabulary: DefaultVocabulary,
 }
 
-// Validate checks a form against DefaultRules with the given vocabulary.
-func Validate(f *Form, vocab Vocabulary) Problems {
-	r := DefaultRules
-	r.Vocabulary = vocab
-	return Check(f, r)
-}
-
 // Check validates a form against a family's rules. Required fields left
 // blank, unreadable dates, periods and amounts, dates out of order, negative
 // amounts, an empty indicator table or one whose first row lacks its levels,

@@ -72,7 +72,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := seedForm(t, 0)
 			tt.edit(&f)
-			ps := reports.Validate(&f, reports.DefaultVocabulary)
+			ps := reports.Check(&f, reports.DefaultRules)
 			if tt.path == "" {
 				if len(ps) != 0 {
 					t.Fatalf("want no problems, got %v", ps)
@@ -92,7 +92,7 @@ func TestValidate(t *testing.T) {
 func TestValidateSeedIsClean(t *testing.T) {
 	for i := range 2 {
 		f := seedForm(t, i)
-		if ps := reports.Validate(&f, reports.DefaultVocabulary); len(ps) != 0 {
+		if ps := reports.Check(&f, reports.DefaultRules); len(ps) != 0 {
 			t.Errorf("form %d: %v", i, ps)
 		}
 	}
@@ -101,7 +101,7 @@ func TestValidateSeedIsClean(t *testing.T) {
 func TestProblemLines(t *testing.T) {
 	f := seedForm(t, 1)
 	f.Indicators[9].Target = "<=abc"
-	ps := reports.Validate(&f, reports.DefaultVocabulary)
+	ps := reports.Check(&f, reports.DefaultRules)
 	if len(ps) != 1 || ps[0].Line != 61 || ps[0].Label() != "绩效指标第10行指标目标值" {
 		t.Fatalf("got %+v (label %q)", ps, ps[0].Label())
 	}

@@ -51,7 +51,7 @@ func TestGenerate(t *testing.T) {
 		if strings.Contains(f.Overview, "𠮷") {
 			rare++
 		}
-		probs := reports.Validate(&f, reports.DefaultVocabulary)
+		probs := reports.Check(&f, reports.DefaultRules)
 		if probs.HasErrors() {
 			invalid++
 			if (i+1)%o.InvalidEvery != 0 {

@@ -61,7 +61,7 @@ func TestReadSeed(t *testing.T) {
 		if f.Year != 2020 || f.Unit != "上海市促进中小企业发展协调办公室" {
 			t.Errorf("form %d: year %d unit %q", i, f.Year, f.Unit)
 		}
-		if ps := reports.Validate(&f, reports.DefaultVocabulary); ps.HasErrors() {
+		if ps := reports.Check(&f, reports.DefaultRules); ps.HasErrors() {
 			t.Errorf("form %d: unexpected errors %v", i, ps.Errors())
 		}
 	}
@@ -195,7 +195,7 @@ func FuzzRead(f *testing.F) {
 			return
 		}
 		for i := range forms {
-			reports.Validate(&forms[i], reports.DefaultVocabulary)
+			reports.Check(&forms[i], reports.DefaultRules)
 		}
 		// What was read must survive a write/read cycle.
 		var buf bytes.Buffer
