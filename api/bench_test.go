@@ -10,6 +10,7 @@ import (
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/jsonform"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/textform"
@@ -25,7 +26,7 @@ func BenchmarkRenderPDF(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fonts, err := pdf.LoadFonts(pdf.FontConfig{})
+	fonts, err := font.Load(font.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

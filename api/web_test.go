@@ -20,6 +20,7 @@ import (
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/formfile"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/store"
@@ -50,7 +51,7 @@ func newWebSiteWith(t *testing.T, batchDelay time.Duration, opts ...func(*api.Co
 	if err != nil {
 		t.Fatal(err)
 	}
-	fonts, err := pdf.LoadFonts(pdf.FontConfig{})
+	fonts, err := font.Load(font.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/xlsx"
 	"github.com/reportd/reportd/templates"
@@ -46,8 +47,8 @@ func loadFamilies(e *env) (*family.Registry, error) {
 // _BODY (TrueType files; unset means the embedded Noto fonts) and
 // REPORTD_FONT_FALLBACKS (a path list separated like PATH; "none" for no
 // fallback; unset means fonts-hanazono when installed).
-func pdfFontConfig(e *env) pdf.FontConfig {
-	cfg := pdf.FontConfig{
+func pdfFontConfig(e *env) font.Config {
+	cfg := font.Config{
 		Title:   e.getenv("REPORTD_FONT_TITLE"),
 		Heading: e.getenv("REPORTD_FONT_HEADING"),
 		Body:    e.getenv("REPORTD_FONT_BODY"),
@@ -63,7 +64,7 @@ func pdfFontConfig(e *env) pdf.FontConfig {
 }
 
 func newPDFRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
-	fonts, err := pdf.LoadFonts(pdfFontConfig(e))
+	fonts, err := font.Load(pdfFontConfig(e))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/batch/pdfbook"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/store/sqlite"
@@ -19,7 +20,7 @@ import (
 // realRunner renders with the PDF and XLSX backends and binds unit books.
 func realRunner(tb testing.TB, db batch.Store, spool string) *batch.Runner {
 	tb.Helper()
-	fonts, err := pdf.LoadFonts(pdf.FontConfig{})
+	fonts, err := font.Load(font.Config{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/reportd/reportd/fonts"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
@@ -118,7 +119,7 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	for _, c := range []struct {
 		name string
-		fs   *pdf.FontSet
+		fs   *font.Set
 	}{{"uncached", r.Fonts().WithoutCache()}, {"cached", r.Fonts()}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -223,7 +224,7 @@ func BenchmarkCompressLevel(b *testing.B) {
 
 // rawStreams approximates the uncompressed stream bytes of a document: the
 // PDF written with its streams inflated back.
-func rawStreams(tb testing.TB, doc *layout.Document, fs *pdf.FontSet) []byte {
+func rawStreams(tb testing.TB, doc *layout.Document, fs *font.Set) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
 	if err := pdf.Write(&buf, doc, fs, pdf.Options{}); err != nil {

@@ -15,9 +15,9 @@
 //
 // # Fonts
 //
-// A FontSet parses the fonts of the three roles (title 小标宋, heading 黑体,
-// body 仿宋/宋体; embedded Noto Serif/Sans SC by default, a site's own TTFs
-// by FontConfig) and the fallbacks (fonts-hanazono for CJK Extension A/B
+// A font.Set (package font, shared with the other backends) parses the
+// fonts of the three roles (title 小标宋, heading 黑体, body 仿宋/宋体;
+// embedded Noto Serif/Sans SC by default, a site's own TTFs by font.Config) and the fallbacks (fonts-hanazono for CJK Extension A/B
 // such as 𠮷) once per process, with package ttf. It is immutable and
 // shared by concurrent renders, and it is the layout.Measurer, so layout
 // measures with exactly the glyphs that are drawn. A character is drawn
@@ -44,11 +44,11 @@
 // 30,000 glyphs) and takes ~60× longer to build; it also could
 // not give two characters that share a glyph their own ToUnicode entries.
 //
-// A FontSet keeps the finished bytes of recent subsets (compressed font
+// The font.Set keeps the finished bytes of recent subsets (compressed font
 // program, widths, ToUnicode; bounded at 8 MB, oldest out first), keyed by
 // font and character set: the title and heading subsets of a family's forms
 // repeat across a batch, and a form downloaded twice costs no font work.
-// FontSet.WithoutCache gives the uncached behaviour.
+// font.Set.WithoutCache gives the uncached behaviour.
 //
 // # Output
 //

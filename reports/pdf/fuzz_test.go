@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
 )
@@ -66,7 +67,7 @@ func FuzzWriteText(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		err := pdf.Write(&buf, doc, fs, pdf.Options{})
-		var me *pdf.MissingError
+		var me *font.MissingError
 		switch {
 		case errors.As(err, &me):
 			if buf.Len() != 0 || len(me.Missing) == 0 {

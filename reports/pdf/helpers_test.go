@@ -9,20 +9,21 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
 )
 
 var (
 	fontsOnce sync.Once
-	fontSet   *pdf.FontSet
+	fontSet   *font.Set
 	fontsErr  error
 )
 
 // mustFonts parses the fonts once for the whole test binary, as a process would.
-func mustFonts(tb testing.TB) *pdf.FontSet {
+func mustFonts(tb testing.TB) *font.Set {
 	tb.Helper()
-	fontsOnce.Do(func() { fontSet, fontsErr = pdf.LoadFonts(pdf.FontConfig{}) })
+	fontsOnce.Do(func() { fontSet, fontsErr = font.Load(font.Config{}) })
 	if fontsErr != nil {
 		tb.Fatal(fontsErr)
 	}

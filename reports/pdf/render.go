@@ -2,22 +2,21 @@ package pdf
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/layout"
 )
 
 // Renderer renders forms as PDF: the form's family, layout.Build,
-// layout.Paginate with the FontSet as Measurer, then Write. It is safe for
+// layout.Paginate with the font.Set as Measurer, then Write. It is safe for
 // concurrent use.
 type Renderer struct {
-	fonts    *FontSet
+	fonts    *font.Set
 	families *family.Registry
 	opts     Options
 }
@@ -26,7 +25,7 @@ var _ reports.Renderer = (*Renderer)(nil)
 
 // NewRenderer returns a PDF renderer drawing with fonts, laying forms out
 // by their family in families. opts applies to every document.
-func NewRenderer(fonts *FontSet, families *family.Registry, opts Options) *Renderer {
+func NewRenderer(fonts *font.Set, families *family.Registry, opts Options) *Renderer {
 	return &Renderer{fonts: fonts, families: families, opts: opts}
 }
 
@@ -37,7 +36,7 @@ func (r *Renderer) Format() string { return "pdf" }
 func (r *Renderer) ContentType() string { return "application/pdf" }
 
 // Fonts returns the font set the renderer draws and measures with.
-func (r *Renderer) Fonts() *FontSet { return r.fonts }
+func (r *Renderer) Fonts() *font.Set { return r.fonts }
 
 // Render implements reports.Renderer: one form, one PDF. A character no
 // font has is a reports.EINVALID error whose Problems name each field.
@@ -60,7 +59,7 @@ func (r *Renderer) Document(ctx context.Context, f *reports.Form) (*layout.Docum
 	}
 	doc, err := layout.Paginate(layout.Build(f, fam), r.fonts)
 	if err != nil {
-		return nil, missingToProblems(f, err)
+		return nil, font.MissingProblems(f, err)
 	}
 	return doc, nil
 }
@@ -100,47 +99,4 @@ func commonUnit(forms []*reports.Form) string {
 		}
 	}
 	return u
-}
-
-// missingToProblems turns layout's list of unprintable characters into a
-// validation error clerks can act on: one problem per field.
-func missingToProblems(f *reports.Form, err error) error {
-	var me *layout.MissingGlyphsError
-	if !errors.As(err, &me) {
-		return err
-	}
-	var probs reports.Problems
-	var chars []string
-	for _, m := range me.Missing {
-		path := m.Path
-		probs = append(probs, reports.Problem{
-			Severity: reports.SeverityError,
-			Path:     path,
-			Line:     f.Line(path),
-			Message:  missingMessage(m.Rune),
-		})
-		chars = append(chars, fmt.Sprintf("%s in %s", showRune(m.Rune), m.Label))
-	}
-	return &reports.Error{
-		Code:     reports.EINVALID,
-		Message:  "characters not in any font: " + strings.Join(chars, "; "),
-		Problems: probs,
-	}
-}
-
-// missingMessage tells a clerk why a character cannot be printed.
-func missingMessage(r rune) string {
-	if NeedsShaping(r) {
-		return fmt.Sprintf("字符 %s 属于需要从右向左或复杂排版的文字，暂不支持打印", showRune(r))
-	}
-	return fmt.Sprintf("字符 %s 无可用字体，无法打印", showRune(r))
-}
-
-// showRune names a character for messages: "U+20BB7 𠮷", or only the code
-// point when the character itself would print as nothing or a box.
-func showRune(r rune) string {
-	if unicode.IsGraphic(r) && !unicode.Is(unicode.Co, r) {
-		return fmt.Sprintf("U+%04X %c", r, r)
-	}
-	return fmt.Sprintf("U+%04X", r)
 }

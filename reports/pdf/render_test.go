@@ -13,8 +13,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/reportd/reportd/fonts"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
+	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/textcheck"
 	"github.com/reportd/reportd/reports/textform"
@@ -275,4 +278,30 @@ func pagesOf(tb testing.TB, r *pdf.Renderer, f *reports.Form) int {
 		tb.Fatal(err)
 	}
 	return len(doc.Pages)
+}
+
+// A site's one TrueType file for the title and heading roles is embedded
+// once.
+func TestSharedFontEmbeddedOnce(t *testing.T) {
+	dir := t.TempDir()
+	sans := filepath.Join(dir, "site-heiti.ttf")
+	if err := os.WriteFile(sans, fonts.Heading().Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := font.Load(font.Config{Title: sans, Heading: sans, Fallbacks: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := &layout.Document{Pages: []layout.Page{{Texts: []layout.Text{
+		{X: 10, Y: 20, Role: layout.RoleTitle, Size: 20, S: "标题"},
+		{X: 10, Y: 40, Role: layout.RoleHeading, Size: 12, S: "项目名称"},
+		{X: 10, Y: 60, Role: layout.RoleBody, Size: 12, S: "企业培育"},
+	}}}}
+	var buf bytes.Buffer
+	if err := pdf.Write(&buf, doc, fs, pdf.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(buf.Bytes(), []byte("/Subtype/CIDFontType2")); n != 2 {
+		t.Errorf("%d embedded fonts, want 2 (site heiti for title and heading, body)", n)
+	}
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/klauspost/compress/zlib"
 
-	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/layout"
 )
 
@@ -69,43 +69,16 @@ type Part struct {
 	Doc   *layout.Document
 }
 
-// Missing is a character no font of the set can draw.
-type Missing struct {
-	Rune rune
-	Path string // field path of the text it is in, "" for labels and headings
-}
-
-// MissingError lists every character no font (nor fallback) has. Nothing is
-// written when it is returned.
-type MissingError struct {
-	Missing []Missing
-}
-
-func (e *MissingError) Error() string {
-	var b strings.Builder
-	b.WriteString("characters not in any font: ")
-	for i, m := range e.Missing {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(showRune(m.Rune))
-		if m.Path != "" {
-			fmt.Fprintf(&b, " in %s (%s)", reports.LabelOf(m.Path), m.Path)
-		}
-	}
-	return b.String()
-}
-
 // Write draws one typeset document as a PDF 1.7 file. It writes to w only
 // once the whole file is ready, so a failure leaves w untouched.
-func Write(w io.Writer, doc *layout.Document, fonts *FontSet, opts Options) error {
+func Write(w io.Writer, doc *layout.Document, fonts *font.Set, opts Options) error {
 	return WriteParts(w, []Part{{Doc: doc}}, fonts, opts)
 }
 
 // WriteParts draws several documents into one PDF (page after page) with a
 // bookmark per titled part, e.g. one PDF per unit with a bookmark per
 // project. Glyphs are subset once for the whole file.
-func WriteParts(w io.Writer, parts []Part, fonts *FontSet, opts Options) error {
+func WriteParts(w io.Writer, parts []Part, fonts *font.Set, opts Options) error {
 	if fonts == nil {
 		return fmt.Errorf("write pdf: no fonts")
 	}
@@ -143,11 +116,11 @@ func WriteParts(w io.Writer, parts []Part, fonts *FontSet, opts Options) error {
 // pdfWriter holds one document's state; it is pooled so the buffers grown
 // by one render serve the next.
 type pdfWriter struct {
-	fs      *FontSet
+	fs      *font.Set
 	used    []map[rune]uint16 // per face: rune → glyph in the full font
 	subsets []*subset         // the faces used, in face order
 	faceSub []int             // face index → subsets index
-	missing []Missing
+	missing []font.Missing
 
 	out     []byte // the file being written
 	offsets []int  // byte offset of each object, index = number-1
@@ -160,7 +133,7 @@ type pdfWriter struct {
 // subset is the embedded part of one face: CID i draws runes[i-1] (CID 0 is
 // .notdef), so every character has its own ToUnicode entry.
 type subset struct {
-	face  *face
+	face  *font.Face
 	res   string          // resource name, "F1"
 	cid   map[rune]uint16 // rune → CID
 	runes []rune          // sorted; runes[i] has CID i+1
@@ -170,12 +143,12 @@ type subset struct {
 
 var writerPool = sync.Pool{New: func() any { return new(pdfWriter) }}
 
-func (pw *pdfWriter) reset(fs *FontSet) {
+func (pw *pdfWriter) reset(fs *font.Set) {
 	pw.fs = fs
-	if cap(pw.used) < len(fs.faces) {
-		pw.used = make([]map[rune]uint16, len(fs.faces))
+	if cap(pw.used) < fs.Faces() {
+		pw.used = make([]map[rune]uint16, fs.Faces())
 	}
-	pw.used = pw.used[:len(fs.faces)]
+	pw.used = pw.used[:fs.Faces()]
 	for i := range pw.used {
 		if pw.used[i] == nil {
 			pw.used[i] = make(map[rune]uint16, 512)
@@ -188,35 +161,17 @@ func (pw *pdfWriter) reset(fs *FontSet) {
 	pw.offsets = pw.offsets[:0]
 }
 
-// resolve returns the face, the character actually drawn (r, or its
-// substitute; 0 for an invisible character, which draws nothing) and its
-// glyph. ok is false when no font has r.
-func (pw *pdfWriter) resolve(role layout.Role, r rune) (fi int, draw rune, gid uint16, ok bool) {
-	if fi, gid, ok = pw.fs.lookup(role, r); ok {
-		return fi, r, gid, true
-	}
-	switch sub := substitute(r); {
-	case sub == 0:
-		return 0, 0, 0, true
-	case sub > 0:
-		if fi, gid, ok = pw.fs.lookup(role, sub); ok {
-			return fi, sub, gid, true
-		}
-	}
-	return 0, 0, 0, false
-}
-
 // collect finds the glyphs every text needs and fails listing all missing
 // characters before anything is written.
 func (pw *pdfWriter) collect(parts []Part) error {
-	seen := map[Missing]bool{}
+	seen := map[font.Missing]bool{}
 	for _, p := range parts {
 		for _, pg := range p.Doc.Pages {
 			for _, t := range pg.Texts {
 				for _, r := range t.S {
-					fi, d, gid, ok := pw.resolve(t.Role, r)
+					fi, d, gid, ok := pw.fs.Resolve(t.Role, r)
 					if !ok {
-						m := Missing{Rune: r, Path: t.Path}
+						m := font.Missing{Rune: r, Path: t.Path}
 						if !seen[m] {
 							seen[m] = true
 							pw.missing = append(pw.missing, m)
@@ -231,7 +186,7 @@ func (pw *pdfWriter) collect(parts []Part) error {
 		}
 	}
 	if len(pw.missing) > 0 {
-		return &MissingError{Missing: slices.Clone(pw.missing)}
+		return &font.MissingError{Missing: slices.Clone(pw.missing)}
 	}
 	pw.faceSub = slices.Grow(pw.faceSub[:0], len(pw.used))[:len(pw.used)]
 	for fi, used := range pw.used {
@@ -240,7 +195,7 @@ func (pw *pdfWriter) collect(parts []Part) error {
 			continue
 		}
 		pw.faceSub[fi] = len(pw.subsets)
-		s := &subset{face: pw.fs.faces[fi], res: "F" + strconv.Itoa(len(pw.subsets)+1), cid: make(map[rune]uint16, len(used))}
+		s := &subset{face: pw.fs.Face(fi), res: "F" + strconv.Itoa(len(pw.subsets)+1), cid: make(map[rune]uint16, len(used))}
 		s.runes = make([]rune, 0, len(used))
 		for r := range used {
 			s.runes = append(s.runes, r)
@@ -492,7 +447,7 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 		b = append(b, " Td "...)
 		open := false // inside a <…> string
 		for _, r := range t.S {
-			fi, d, _, _ := pw.resolve(t.Role, r) // collect has vetted every rune
+			fi, d, _, _ := pw.fs.Resolve(t.Role, r) // collect has vetted every rune
 			if d == 0 {
 				continue
 			}
@@ -553,8 +508,8 @@ func (pw *pdfWriter) writeFont(s *subset) error {
 	if err != nil {
 		return err
 	}
-	f := s.face.font
-	scale := 1000 * s.face.invEm
+	f := s.face.Font
+	scale := 1000 * s.face.InvEm
 	em := func(v int16) float64 { return math.Round(float64(v) * scale) }
 
 	pw.begin(s.obj)
@@ -582,27 +537,24 @@ func (pw *pdfWriter) writeFont(s *subset) error {
 }
 
 // fontObjects returns the per-subset bytes (name, widths, compressed font
-// program and ToUnicode map) from the FontSet's cache, or builds and caches
+// program and ToUnicode map) from the font.Set's cache, or builds and caches
 // them. The same characters of a font give the same bytes, and the title and
 // heading subsets of a family's forms, or a form downloaded twice, repeat.
 func (pw *pdfWriter) fontObjects(s *subset) (*fontObjects, error) {
-	key := subsetKey(pw.fs, s)
-	if fo := pw.fs.cache.get(key, s.face, s.runes); fo != nil {
+	if fo, ok := pw.fs.Cached("pdf", s.face, s.runes).(*fontObjects); ok {
 		return fo, nil
 	}
-	f := s.face.font
+	f := s.face.Font
 	var err error
 	pw.font, _, err = f.Subset(pw.font[:0], s.gids)
 	if err != nil {
-		return nil, fmt.Errorf("subset font %s: %w", s.face.name, err)
+		return nil, fmt.Errorf("subset font %s: %w", s.face.Name, err)
 	}
 	fo := &fontObjects{
-		face:    s.face,
-		runes:   slices.Clone(s.runes),
 		name:    subsetTag(s) + "+" + cmpOr(f.PostScriptName, "Font"),
 		length1: len(pw.font),
 	}
-	scale := 1000 * s.face.invEm
+	scale := 1000 * s.face.InvEm
 	for i, g := range s.gids[1:] {
 		if i > 0 {
 			fo.widths = append(fo.widths, ' ')
@@ -612,24 +564,8 @@ func (pw *pdfWriter) fontObjects(s *subset) (*fontObjects, error) {
 	fo.fontFile = slices.Clone(pw.compress(pw.font))
 	pw.content = toUnicode(pw.content[:0], s.runes)
 	fo.toUnicode = slices.Clone(pw.compress(pw.content))
-	pw.fs.cache.put(key, fo)
+	pw.fs.Store("pdf", s.face, s.runes, fo, fo.size())
 	return fo, nil
-}
-
-func subsetKey(fs *FontSet, s *subset) uint64 {
-	h := fnv.New64a()
-	var buf [4]byte
-	for i, f := range fs.faces {
-		if f == s.face {
-			binary.BigEndian.PutUint32(buf[:], uint32(i))
-			h.Write(buf[:])
-		}
-	}
-	for _, r := range s.runes {
-		binary.BigEndian.PutUint32(buf[:], uint32(r))
-		h.Write(buf[:])
-	}
-	return h.Sum64()
 }
 
 // subsetTag derives the six-letter subset tag from the font and its glyph
@@ -637,7 +573,7 @@ func subsetKey(fs *FontSet, s *subset) uint64 {
 // output) and different subsets of one font get different names.
 func subsetTag(s *subset) string {
 	h := fnv.New64a()
-	h.Write([]byte(s.face.font.PostScriptName))
+	h.Write([]byte(s.face.Font.PostScriptName))
 	var buf [4]byte
 	for _, r := range s.runes {
 		binary.BigEndian.PutUint32(buf[:], uint32(r))
@@ -717,4 +653,18 @@ func appendNum(b []byte, v float64) []byte {
 		return append(b, '0')
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+// fontObjects are the bytes written for one font subset that depend only
+// on the font and its characters; the font.Set caches them.
+type fontObjects struct {
+	name      string // ABCDEF+PostScriptName
+	widths    []byte // the /W entries
+	fontFile  []byte // compressed FontFile2
+	length1   int    // uncompressed FontFile2 size
+	toUnicode []byte // compressed ToUnicode CMap
+}
+
+func (fo *fontObjects) size() int {
+	return len(fo.fontFile) + len(fo.toUnicode) + len(fo.widths) + len(fo.name)
 }

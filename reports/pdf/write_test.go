@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
 )
@@ -65,7 +66,7 @@ func TestWriteMissingCharacter(t *testing.T) {
 		layout.Text{X: 85, Y: 120, Role: layout.RoleBody, Size: 12, S: "甲\U0010FFFD乙\U0002FFFF", Path: "indicators[2].target"})
 	var buf bytes.Buffer
 	err := pdf.Write(&buf, doc, mustFonts(t), pdf.Options{})
-	var me *pdf.MissingError
+	var me *font.MissingError
 	if !errors.As(err, &me) {
 		t.Fatalf("err = %v, want *MissingError", err)
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/reportd/reportd/fonts"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font/ttf"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/layout"
-	"github.com/reportd/reportd/reports/pdf/ttf"
 	"github.com/reportd/reportd/reports/xlsx"
 	"github.com/reportd/reportd/templates"
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/batch/pdfbook"
 	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/pdf"
@@ -24,7 +25,7 @@ var keep = flag.String("keep", "", "write the test book to this file, to look at
 
 func mustRenderer(tb testing.TB) *pdf.Renderer {
 	tb.Helper()
-	fonts, err := pdf.LoadFonts(pdf.FontConfig{})
+	fonts, err := font.Load(font.Config{})
 	if err != nil {
 		tb.Fatal(err)
 	}

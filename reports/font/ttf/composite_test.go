@@ -5,7 +5,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/reportd/reportd/reports/pdf/ttf"
+	"github.com/reportd/reportd/reports/font/ttf"
 )
 
 // buildFont writes a minimal TrueType font: the given glyphs (advance 500

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/reportd/reportd/fonts"
-	"github.com/reportd/reportd/reports/pdf/ttf"
+	"github.com/reportd/reportd/reports/font/ttf"
 )
 
 // formGlyphs returns the glyphs of the seed sample's text, about what one

@@ -1,15 +1,15 @@
-package pdf_test
+package font_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reportd/reportd/fonts"
+	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/layout"
-	"github.com/reportd/reportd/reports/pdf"
 )
 
 func TestAdvance(t *testing.T) {
@@ -51,14 +51,15 @@ func TestAdvance(t *testing.T) {
 }
 
 // A site configures its own TrueType files per role; the same file for two
-// roles is parsed and embedded once.
-func TestLoadFontsConfigured(t *testing.T) {
+// roles is parsed once (pdf's TestSharedFontEmbeddedOnce checks it is
+// embedded once).
+func TestLoadConfigured(t *testing.T) {
 	dir := t.TempDir()
 	sans := filepath.Join(dir, "site-heiti.ttf")
 	if err := os.WriteFile(sans, fonts.Heading().Data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fs, err := pdf.LoadFonts(pdf.FontConfig{Title: sans, Heading: sans, Fallbacks: []string{}})
+	fs, err := font.Load(font.Config{Title: sans, Heading: sans, Fallbacks: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,22 +70,12 @@ func TestLoadFontsConfigured(t *testing.T) {
 	if _, ok := fs.Advance(layout.RoleBody, 0x20BB7); ok {
 		t.Error("U+20BB7 found although no fallback is configured")
 	}
-	// Title and heading share the file: one embedded font for both.
-	doc := &layout.Document{Pages: []layout.Page{{Texts: []layout.Text{
-		{X: 10, Y: 20, Role: layout.RoleTitle, Size: 20, S: "标题"},
-		{X: 10, Y: 40, Role: layout.RoleHeading, Size: 12, S: "项目名称"},
-		{X: 10, Y: 60, Role: layout.RoleBody, Size: 12, S: "企业培育"},
-	}}}}
-	var buf bytes.Buffer
-	if err := pdf.Write(&buf, doc, fs, pdf.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if n := bytes.Count(buf.Bytes(), []byte("/Subtype/CIDFontType2")); n != 2 {
-		t.Errorf("%d embedded fonts, want 2 (site heiti for title and heading, body)", n)
+	if fs.Faces() != 2 {
+		t.Errorf("%d faces, want 2 (site heiti for title and heading, body)", fs.Faces())
 	}
 }
 
-func TestLoadFontsErrors(t *testing.T) {
+func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
@@ -97,17 +88,17 @@ func TestLoadFontsErrors(t *testing.T) {
 	otf := write("cff.otf", []byte("OTTO\x00\x00\x00\x00\x00\x00\x00\x00"))
 	tests := []struct {
 		name string
-		cfg  pdf.FontConfig
+		cfg  font.Config
 		want []string
 	}{
-		{"collection", pdf.FontConfig{Body: ttc}, []string{"collection.ttc", "collections"}},
-		{"cff outlines", pdf.FontConfig{Title: otf}, []string{"cff.otf", "CFF"}},
-		{"missing file", pdf.FontConfig{Heading: filepath.Join(dir, "absent.ttf")}, []string{"absent.ttf"}},
-		{"missing fallback", pdf.FontConfig{Fallbacks: []string{filepath.Join(dir, "nofallback.ttf")}}, []string{"nofallback.ttf"}},
+		{"collection", font.Config{Body: ttc}, []string{"collection.ttc", "collections"}},
+		{"cff outlines", font.Config{Title: otf}, []string{"cff.otf", "CFF"}},
+		{"missing file", font.Config{Heading: filepath.Join(dir, "absent.ttf")}, []string{"absent.ttf"}},
+		{"missing fallback", font.Config{Fallbacks: []string{filepath.Join(dir, "nofallback.ttf")}}, []string{"nofallback.ttf"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := pdf.LoadFonts(tt.cfg)
+			_, err := font.Load(tt.cfg)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -140,13 +131,29 @@ func TestShapedScriptsRefused(t *testing.T) {
 		if _, ok := fs.Advance(layout.RoleBody, r); ok {
 			t.Errorf("%c (U+%04X) accepted", r, r)
 		}
-		if !pdf.NeedsShaping(r) {
+		if !font.NeedsShaping(r) {
 			t.Errorf("NeedsShaping(%U) = false", r)
 		}
 	}
 	for _, r := range []rune{'中', 'A', 'é', '，', '①', 0x20BB7, 0x0301} {
-		if pdf.NeedsShaping(r) {
+		if font.NeedsShaping(r) {
 			t.Errorf("NeedsShaping(%U) = true", r)
 		}
 	}
+}
+
+var (
+	fontsOnce sync.Once
+	fontSet   *font.Set
+	fontsErr  error
+)
+
+// mustFonts parses the fonts once for the whole test binary, as a process would.
+func mustFonts(tb testing.TB) *font.Set {
+	tb.Helper()
+	fontsOnce.Do(func() { fontSet, fontsErr = font.Load(font.Config{}) })
+	if fontsErr != nil {
+		tb.Fatal(fontsErr)
+	}
+	return fontSet
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/reportd/reportd/fonts"
-	"github.com/reportd/reportd/reports/pdf/ttf"
+	"github.com/reportd/reportd/reports/font/ttf"
 )
 
 const hanaMinB = "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf"
