@@ -44,6 +44,16 @@ type Config struct {
 	RenderWorkers int           // renders at once; GOMAXPROCS when 0
 	RenderQueue   int           // renders waiting for a worker before 503; max(64, 8×workers) when 0
 	CacheBytes    int64         // rendered documents kept by content hash; 64 MB when 0, <0 disables
+	// PerCallerBodies bounds the requests with a body one token (or
+	// signed-in clerk) has in progress, reading included; past it 429.
+	// max(2, (RenderWorkers+RenderQueue)/4) when 0, so that no caller can
+	// hold more than a quarter of the shared capacity.
+	PerCallerBodies int
+	// A body must arrive within BodyGrace plus one second per MinBodyRate
+	// bytes (5 s and 16 KB/s when 0), and within ReadTimeout; a slower
+	// one is cut off with 408 before it takes any shared capacity.
+	BodyGrace   time.Duration
+	MinBodyRate int64
 
 	// Server timeouts used by Serve.
 	ReadTimeout     time.Duration // whole request incl. body; 60 s when 0
@@ -92,6 +102,15 @@ func (c *Config) defaults() error {
 		// waiting forms are already parsed, so memory stays small.
 		c.RenderQueue = max(64, 8*c.RenderWorkers)
 	}
+	if c.PerCallerBodies <= 0 {
+		c.PerCallerBodies = max(2, (c.RenderWorkers+c.RenderQueue)/4)
+	}
+	if c.BodyGrace <= 0 {
+		c.BodyGrace = 5 * time.Second
+	}
+	if c.MinBodyRate <= 0 {
+		c.MinBodyRate = 16 << 10
+	}
 	if c.CacheBytes == 0 {
 		c.CacheBytes = 64 << 20
 	}
@@ -116,7 +135,8 @@ type Server struct {
 	log     *slog.Logger
 	echo    *echo.Echo
 	pool    *pool
-	bodies  chan struct{} // admission of requests that carry a form body
+	bodies  chan struct{} // admission of requests that carry a form body: admit.go
+	callers *callers      // per-token share of it
 	cache   *cache
 	metrics *metrics
 }
@@ -131,6 +151,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Logger,
 		pool:    newPool(cfg.RenderWorkers, cfg.RenderQueue),
 		bodies:  make(chan struct{}, cfg.RenderWorkers+cfg.RenderQueue),
+		callers: newCallers(cfg.PerCallerBodies),
 		cache:   newCache(cfg.CacheBytes),
 		metrics: newMetrics(),
 	}
@@ -212,22 +233,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-// admitBody bounds how many requests may hold a form body (up to
-// BodyLimit each) at once, so memory stays bounded under any number of
-// clients: the rest are answered 503 before their body is read.
-func (s *Server) admitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c *echo.Context) error {
-		select {
-		case s.bodies <- struct{}{}:
-		default:
-			s.metrics.reject()
-			return reports.Errorf(reports.EUNAVAILABLE, "too many requests in progress; retry shortly")
-		}
-		defer func() { <-s.bodies }()
-		return next(c)
-	}
 }
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

@@ -404,7 +404,14 @@ func TestRenderLimits(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
+		// The same token is past its share of the capacity: 429.
 		w := h.do(req{method: "POST", path: "/api/v1/render", token: h.service, contentType: "application/json", body: formJSON(t, storetest.Form(2020, unitA, "第三个"))})
+		wantError(t, w, 429, reports.ETOOMANY)
+		if w.Header().Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+		// Another token finds the shared capacity full: 503.
+		w = h.do(req{method: "POST", path: "/api/v1/render", token: h.admin, contentType: "application/json", body: formJSON(t, storetest.Form(2020, unitA, "第三个"))})
 		wantError(t, w, 503, reports.EUNAVAILABLE)
 		if w.Header().Get("Retry-After") == "" {
 			t.Error("503 without Retry-After")
@@ -417,7 +424,7 @@ func TestRenderLimits(t *testing.T) {
 				t.Errorf("a queued render answered %d", c)
 			}
 		}
-		if m := metrics(h); !strings.Contains(m, "reportd_requests_rejected_total 1") {
+		if m := metrics(h); !strings.Contains(m, "reportd_requests_rejected_total 2") {
 			t.Errorf("rejection not counted:\n%s", m)
 		}
 	})

@@ -75,6 +75,10 @@ func statusOf(code string, r *http.Request) int {
 		return http.StatusPreconditionRequired
 	case reports.EGONE:
 		return http.StatusGone
+	case reports.ETIMEOUT:
+		return http.StatusRequestTimeout
+	case reports.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -125,7 +129,7 @@ func (s *Server) writeError(c *echo.Context, err error) {
 	switch status {
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="reportd"`)
-	case http.StatusServiceUnavailable:
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 		h.Set("Retry-After", "1")
 	}
 	// Error answers are never cached; a document's Content-Disposition must
@@ -154,6 +158,10 @@ func codeOfStatus(status int) string {
 		return reports.ETOOLARGE
 	case http.StatusServiceUnavailable:
 		return reports.EUNAVAILABLE
+	case http.StatusRequestTimeout:
+		return reports.ETIMEOUT
+	case http.StatusTooManyRequests:
+		return reports.ETOOMANY
 	}
 	if status < 500 {
 		return reports.EINVALID

@@ -82,9 +82,14 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	pages.GET("/static/*", w.static)
 	pages.HEAD("/static/*", w.static)
 	pages.GET("/login", w.loginPage, w.pageErrors)
-	pages.POST("/login", w.login, w.pageErrors, s.admitBody)
+	// Sign-in never takes shared capacity: its body is small and read
+	// under its own deadline (login).
+	pages.POST("/login", w.login, w.pageErrors)
 
-	g := pages.Group("", w.pageErrors, w.admitPosts, w.auth)
+	// The session is checked before any body is read, so that only
+	// signed-in clerks' posts are admitted (admit.go), each within the
+	// clerk's own share.
+	g := pages.Group("", w.pageErrors, w.auth, w.admitPosts)
 	g.GET("/", func(c *echo.Context) error { return c.Redirect(http.StatusSeeOther, "/forms") })
 	g.POST("/logout", w.logout)
 	g.GET("/forms", w.list)
@@ -266,6 +271,11 @@ func (w *web) errorPage(c *echo.Context, err error) {
 	case code == reports.EUNAVAILABLE:
 		status, text = http.StatusServiceUnavailable, "服务器正忙，请稍后重试。"
 		c.Response().Header().Set("Retry-After", "1")
+	case code == reports.ETOOMANY:
+		status, text = http.StatusTooManyRequests, "您同时提交的请求太多，请等上一个完成后再试。"
+		c.Response().Header().Set("Retry-After", "1")
+	case code == reports.ETIMEOUT:
+		status, text = http.StatusRequestTimeout, "上传太慢，已中断。请检查网络后重试。"
 	case code == reports.EINVALID:
 		status, text = http.StatusUnprocessableEntity, reports.ErrorMessage(err)
 	default:
@@ -291,20 +301,42 @@ func (w *web) errorPage(c *echo.Context, err error) {
 	}
 }
 
-// admitPosts bounds the posts that hold a body (uploads, edits) with the
-// API's admission, before their body is read.
+// admitPosts admits the posts of a signed-in clerk (uploads, edits) with
+// the API's admission, which reads their body; then checks their CSRF
+// token and origin.
 func (w *web) admitPosts(next echo.HandlerFunc) echo.HandlerFunc {
-	admitted := w.s.admitBody(next)
+	admitted := w.s.admitBody(w.checkPost(next))
 	return func(c *echo.Context) error {
-		if c.Request().Method == http.MethodPost {
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
 			return admitted(c)
 		}
 		return next(c)
 	}
 }
 
+// checkPost parses a post's form (its body is in memory by now) and
+// checks its CSRF token and origin.
+func (w *web) checkPost(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		r := c.Request()
+		sess, _ := c.Get(sessionKey).(session)
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, w.s.cfg.BodyLimit+64<<10)
+		if _, err := c.FormValues(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return err
+			}
+			return &reports.Error{Code: reports.EINVALID, Message: "表单内容无法读取。", Err: err}
+		}
+		if !sameOrigin(r) || !w.keys.csrfOK(sess.ID, r.PostFormValue(csrfField)) {
+			return reports.Errorf(reports.EFORBIDDEN, "页面已过期或来源不明，请刷新页面后重试。")
+		}
+		return next(c)
+	}
+}
+
 // auth admits requests with a valid session cookie of a live admin or
-// clerk token, and checks the CSRF token and origin of every POST.
+// clerk token; admitPosts then checks the CSRF token of every POST.
 func (w *web) auth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c *echo.Context) error {
 		r := c.Request()
@@ -334,19 +366,6 @@ func (w *web) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if tok.Role != store.RoleAdmin && tok.Role != store.RoleClerk {
 			return reports.Errorf(reports.EFORBIDDEN, "服务令牌只能调用接口，不能登录网页。")
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, w.s.cfg.BodyLimit+64<<10)
-			if _, err := c.FormValues(); err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return err
-				}
-				return &reports.Error{Code: reports.EINVALID, Message: "表单内容无法读取。", Err: err}
-			}
-			if !sameOrigin(r) || !w.keys.csrfOK(sess.ID, r.PostFormValue(csrfField)) {
-				return reports.Errorf(reports.EFORBIDDEN, "页面已过期或来源不明，请刷新页面后重试。")
-			}
 		}
 		c.Set(sessionKey, sess)
 		c.SetRequest(r.WithContext(WithToken(r.Context(), tok)))

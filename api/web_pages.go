@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -39,7 +40,14 @@ func (w *web) showLogin(c *echo.Context, status int, problem string) error {
 // login is POST /login: a valid admin or clerk token opens a session.
 func (w *web) login(c *echo.Context) error {
 	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, 64<<10)
+	// No token yet, so no share of the admission: the small body is read
+	// here under its own deadline, and a slow one is cut off.
+	data, err := readWithin(c.Response(), r, 64<<10, min(w.s.cfg.BodyGrace, 5*time.Second), w.s.cfg.MinBodyRate, 10*time.Second)
+	if err != nil {
+		c.Response().Header().Set("Connection", "close")
+		return err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
 	ck, err := r.Cookie(loginCookie)
 	if err != nil || !sameOrigin(r) || !w.keys.csrfOK("login:"+ck.Value, r.PostFormValue(csrfField)) {
 		return w.showLogin(c, http.StatusForbidden, "登录页面已过期，请重新输入令牌。")

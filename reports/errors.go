@@ -19,6 +19,8 @@ const (
 	ETOOLARGE     = "too_large"    // input over a configured limit
 	EPRECONDITION = "precondition" // a required precondition (If-Match) is missing
 	EGONE         = "gone"         // existed, deleted on purpose (a pruned batch archive)
+	ETIMEOUT      = "timeout"      // the client sent its request too slowly
+	ETOOMANY      = "too_many"     // this caller has too much in progress, or failed too often
 )
 
 // Error is reportd's application error: a code for machines, a message for

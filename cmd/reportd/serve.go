@@ -64,6 +64,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: 4 per worker)")
 	maxForms := fs.Int("max-forms", 500, "most forms in one request body (import, render, upload)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
+	perCaller := fs.Int("per-caller", 0, "requests with a body one token or signed-in clerk may have in progress before 429 (0: a quarter of workers+queue, at least 2)")
+	bodyGrace := fs.Duration("body-grace", 5*time.Second, "time a request body may take before -min-body-rate applies")
+	minBodyRate := fs.Int64("min-body-rate", 16<<10, "slowest accepted request body in bytes/s after -body-grace; slower bodies are cut off with 408")
 	rf := addRetentionFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
@@ -124,6 +127,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		RenderWorkers: *workers,
 		RenderQueue:   *queue,
 		MaxForms:      *maxForms,
+
+		PerCallerBodies: *perCaller,
+		BodyGrace:       *bodyGrace,
+		MinBodyRate:     *minBodyRate,
 	})
 	if err != nil {
 		return err
