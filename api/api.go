@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formfile"
 	"github.com/reportd/reportd/reports/store"
@@ -139,6 +140,9 @@ type Server struct {
 	callers *callers      // per-token share of it
 	cache   *cache
 	metrics *metrics
+	// openArchive reads a done batch's archive; set by MountBatches (the
+	// runner's blobs), the file at Batch.Archive until then.
+	openArchive func(context.Context, batch.Batch) (batch.ArchiveReader, error)
 }
 
 // New builds the service.

@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +50,7 @@ func (s *Server) MountBatches(b Batches) {
 		b.Ctx = context.Background()
 	}
 	h := &batchHandlers{b: b, queue: make(chan struct{}, 1)}
+	s.openArchive = b.Runner.OpenArchive
 	admin := s.require(store.RoleAdmin)
 	v1 := s.echo.Group("/api/v1")
 	v1.POST("/batches", h.post, admin)
@@ -243,15 +242,13 @@ func (h *batchHandlers) archive(c *echo.Context) error {
 	if !b.ArchivePruned.IsZero() {
 		return prunedError(b)
 	}
-	f, err := os.Open(b.Archive)
-	if err != nil {
-		return &reports.Error{Code: reports.ENOTFOUND, Message: fmt.Sprintf("the archive of batch %d is no longer on the server", id), Err: err}
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	// Any replica serves any archive: with PostgreSQL it is read from the
+	// database, not from the disk of the replica that assembled it.
+	f, err := h.b.Runner.OpenArchive(c.Request().Context(), b)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	name := fmt.Sprintf("reportd-%d", b.Spec.Year)
 	if b.Spec.Unit != "" {
 		name += "-" + reports.SafeName(b.Spec.Unit)
@@ -264,7 +261,7 @@ func (h *batchHandlers) archive(c *echo.Context) error {
 	hd.Set("Cache-Control", "private, max-age=31536000, immutable") // a done archive never changes
 	// ServeContent answers Range and If-None-Match: a 600 MB download
 	// can resume.
-	http.ServeContent(c.Response(), c.Request(), filepath.Base(b.Archive), st.ModTime(), f)
+	http.ServeContent(c.Response(), c.Request(), name, b.Finished, f)
 	return nil
 }
 

@@ -2,11 +2,11 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,18 +249,18 @@ func (w *web) batchArchive(c *echo.Context) error {
 			RequestID string
 		}{http.StatusGone, text, requestID(c)}})
 	}
-	f, err := os.Open(b.Archive)
+	open := w.s.openArchive
+	if open == nil {
+		open = func(_ context.Context, b batch.Batch) (batch.ArchiveReader, error) { return batch.OpenArchiveFile(b) }
+	}
+	f, err := open(c.Request().Context(), b)
 	if err != nil {
-		return &reports.Error{Code: reports.ENOTFOUND, Message: "the archive file is gone", Err: err}
+		return err
 	}
 	defer f.Close()
 	name := fmt.Sprintf("%d年度绩效目标表-批量%d.zip", b.Spec.Year, b.ID)
 	if b.Spec.Unit != "" {
 		name = fmt.Sprintf("%d年度绩效目标表-%s-批量%d.zip", b.Spec.Year, b.Spec.Unit, b.ID)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		return err
 	}
 	h := c.Response().Header()
 	h.Set("Content-Disposition", contentDisposition("attachment", reports.SafeName(name)))
@@ -271,6 +271,6 @@ func (w *web) batchArchive(c *echo.Context) error {
 	}
 	// ServeContent answers ranges and conditional requests: archives of a
 	// whole year are large and downloads get interrupted.
-	http.ServeContent(c.Response(), c.Request(), name, st.ModTime(), f)
+	http.ServeContent(c.Response(), c.Request(), name, b.Finished, f)
 	return nil
 }

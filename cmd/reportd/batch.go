@@ -24,6 +24,7 @@ import (
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/store"
+	"github.com/reportd/reportd/reports/store/postgres"
 )
 
 const batchUsage = `usage: reportd batch run -year 2020 [-unit 申报单位] [-format pdf,xlsx] [-o FILE.zip]
@@ -77,8 +78,10 @@ type BatchConfig struct {
 	Spool     string // directory for rendered documents and archives
 	Workers   int
 	DB        string // postgres://… when replicas share a database: enables advisory locks
-	Log       *slog.Logger
-	Progress  func(batch.Progress)
+	// Blobs keeps documents and archives; files in Spool when nil.
+	Blobs    batch.Blobs
+	Log      *slog.Logger
+	Progress func(batch.Progress)
 }
 
 // NewBatches builds the batch runner and its locker: PostgreSQL advisory
@@ -88,6 +91,7 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 	r := &batch.Runner{
 		Store:    cfg.Store,
 		Spool:    cfg.Spool,
+		Blobs:    cfg.Blobs,
 		Workers:  cfg.Workers,
 		Log:      cfg.Log,
 		Progress: cfg.Progress,
@@ -563,8 +567,13 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 	if !ok {
 		return nil, fmt.Errorf("the %T store does not keep batches", st)
 	}
-	r, locker, err := NewBatches(ctx, BatchConfig{Store: bs, Renderers: renderers, Families: fams,
-		Spool: filepath.Join(dataDir, "spool"), DB: db, Log: log})
+	cfg := BatchConfig{Store: bs, Renderers: renderers, Families: fams, Spool: filepath.Join(dataDir, "spool"), DB: db, Log: log}
+	if pg, ok := st.(*postgres.DB); ok {
+		// Replicas share documents and archives through the database:
+		// any replica assembles or serves any batch.
+		cfg.Blobs = pg.Blobs()
+	}
+	r, locker, err := NewBatches(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -95,37 +95,13 @@ type BookEntry struct {
 	Form func(ctx context.Context) (reports.Form, error)
 }
 
-// writeArchive assembles b's archive at b.Archive (through a temporary file)
-// and returns its size and SHA-256.
+// writeArchive assembles b's archive into the runner's Blobs and returns
+// its size and SHA-256. dir holds work files.
 func (r *Runner) writeArchive(ctx context.Context, b Batch, dir string, items []Item) (int64, string, error) {
-	if err := os.MkdirAll(filepath.Dir(b.Archive), 0o755); err != nil {
-		return 0, "", err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(b.Archive), filepath.Base(b.Archive)+".*.tmp")
-	if err != nil {
-		return 0, "", err
-	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(tmp, h)}
-	a := archiver{ctx: ctx, r: r, b: b, dir: dir}
-	if err := a.write(cw, items); err != nil {
-		tmp.Close()
-		return 0, "", err
-	}
-	// The batch is recorded done only after this: the archive must be on
-	// disk, not in the page cache, when clients are told it exists.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return 0, "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, "", err
-	}
-	if err := os.Rename(tmp.Name(), b.Archive); err != nil {
-		return 0, "", err
-	}
-	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
+	return r.blobs().WriteArchive(ctx, b, func(w io.Writer) error {
+		a := archiver{ctx: ctx, r: r, b: b, dir: dir}
+		return a.write(w, items)
+	})
 }
 
 type archiver struct {
@@ -356,10 +332,9 @@ func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 		}
 		base := (&reports.Form{Year: a.b.Spec.Year, Unit: it.Unit, Project: it.Project}).FileName()
 		for _, o := range it.Outputs {
-			src := filepath.Join(a.dir, spoolName(it, o.Format))
 			mf := ManifestFile{FormID: it.FormID, Version: it.Version, Unit: it.Unit, Project: it.Project}
 			name := a.unique(folder, base, "."+o.Format, it.FormID)
-			err := a.entry(name, KindForm, o.Format, zip.Store, mf, func(w io.Writer) error { return copyVerified(w, src, o, it.Seq) })
+			err := a.entry(name, KindForm, o.Format, zip.Store, mf, func(w io.Writer) error { return a.copyVerified(w, it, o) })
 			if err != nil {
 				return fmt.Errorf("form %d: %w", it.FormID, err)
 			}
@@ -434,12 +409,16 @@ func (a *archiver) entry(name, kind, format string, method uint16, mf ManifestFi
 // recorded when it was rendered.
 var ErrSpoolChanged = errors.New("spooled document changed since it was rendered")
 
-// copyVerified copies a spooled document, failing if it is not what was
+// copyVerified copies a stored document, failing if it is not what was
 // recorded: the archive never carries a document the manifest misdescribes.
-func copyVerified(w io.Writer, path string, o Output, seq int) error {
-	f, err := os.Open(path)
+func (a *archiver) copyVerified(w io.Writer, it Item, o Output) error {
+	name := spoolName(it, o.Format)
+	f, err := a.r.blobs().OpenDocument(a.ctx, a.b.ID, name)
 	if err != nil {
-		return &spoolError{seq: seq, err: err}
+		if a.ctx.Err() != nil {
+			return a.ctx.Err()
+		}
+		return &spoolError{seq: it.Seq, err: err}
 	}
 	defer f.Close()
 	h := sha256.New()
@@ -448,7 +427,7 @@ func copyVerified(w io.Writer, path string, o Output, seq int) error {
 		return err
 	}
 	if n != o.Size || hex.EncodeToString(h.Sum(nil)) != o.SHA256 {
-		return &spoolError{seq: seq, err: fmt.Errorf("%s: %w", filepath.Base(path), ErrSpoolChanged)}
+		return &spoolError{seq: it.Seq, err: fmt.Errorf("%s: %w", name, ErrSpoolChanged)}
 	}
 	return nil
 }

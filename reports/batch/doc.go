@@ -4,12 +4,15 @@
 //
 // How exactly-once holds: a batch is created with one item per form (a
 // snapshot of form id and version, in one transaction). Workers render
-// pending items into a spool directory (temporary file, then rename) and the
-// store records each item done with the SHA-256 of its outputs, or failed
-// with a reason. A killed run leaves some items pending — or rendered but not
+// pending items into the runner's Blobs — a spool directory (temporary
+// file, then rename) on one node, the database when replicas share
+// PostgreSQL — and the store records each item done with the SHA-256 of its
+// outputs, or failed with a reason. A killed run leaves some items pending — or rendered but not
 // yet recorded, which are simply rendered again over the same spool file.
 // Only when no item is pending is the archive assembled, from the done items
-// in store order, each copied once and checked against its recorded hash.
+// in store order, each copied once and checked against its recorded hash,
+// and stored through the same Blobs (in PostgreSQL as 1 MiB chunk rows, so
+// any replica serves it, Range requests included).
 //
 // Scheduling (schedule.go) is thin: gocron calls Runner.Create and Runner.Run;
 // the idempotency key of a scheduled batch (schedule name and tick) makes a

@@ -135,13 +135,30 @@ func (r *Runner) Prune(ctx context.Context, keep Retention, dryRun bool) (PruneR
 				}
 			}
 		}
-		if !r.ownsArchive(b) {
+		if r.Blobs != nil {
+			// Documents a crash left after the archive was recorded.
+			if dryRun {
+				docs, err := r.Blobs.Documents(ctx, b.ID)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("batch %d: %w", b.ID, err))
+				}
+				for _, n := range docs {
+					rep.Bytes += n
+				}
+			} else if n, err := r.Blobs.DeleteDocuments(ctx, b.ID); err != nil {
+				errs = append(errs, fmt.Errorf("batch %d: %w", b.ID, err))
+			} else {
+				rep.Bytes += n
+			}
+		}
+		blobs := r.blobs()
+		if !blobs.Owns(b) {
 			continue
 		}
 		if !b.ArchivePruned.IsZero() {
 			// Marked before deleting: a crash in between left the file.
 			if !dryRun {
-				if err := removeFile(b.Archive); err != nil {
+				if _, err := blobs.DeleteArchive(ctx, b); err != nil {
 					errs = append(errs, fmt.Errorf("batch %d: %w", b.ID, err))
 				}
 			}
@@ -153,16 +170,19 @@ func (r *Runner) Prune(ctx context.Context, keep Retention, dryRun bool) (PruneR
 			rep.Kept++
 			continue
 		}
-		var size int64
-		if st, err := os.Stat(b.Archive); err == nil {
-			size = st.Size()
+		size := b.ArchiveSize
+		if _, spool := blobs.(SpoolBlobs); spool {
+			size = 0 // 0 when the file is gone already
+			if st, err := os.Stat(b.Archive); err == nil {
+				size = st.Size()
+			}
 		}
 		if !dryRun {
 			if err := r.Store.MarkArchivePruned(ctx, b.ID, now); err != nil {
 				errs = append(errs, fmt.Errorf("batch %d: %w", b.ID, err))
 				continue
 			}
-			if err := removeFile(b.Archive); err != nil {
+			if _, err := blobs.DeleteArchive(ctx, b); err != nil {
 				errs = append(errs, fmt.Errorf("batch %d: %w", b.ID, err))
 			}
 			b.ArchivePruned = now
@@ -192,24 +212,6 @@ func (r *Runner) pruneAfterRun(ctx context.Context, id int64) {
 	if len(rep.Pruned) > 0 || len(rep.SpoolDirs) > 0 {
 		r.log().Info("pruned batch archives", "after", id, "archives", len(rep.Pruned), "spool_dirs", len(rep.SpoolDirs), "bytes", rep.Bytes, "policy", r.Retention.String())
 	}
-}
-
-// ownsArchive reports whether b's archive is the one Create placed in the
-// spool (batch-ID.zip), the only kind Prune deletes.
-func (r *Runner) ownsArchive(b Batch) bool {
-	if b.Archive == "" || filepath.Base(b.Archive) != fmt.Sprintf("batch-%d.zip", b.ID) {
-		return false
-	}
-	dir, err1 := filepath.Abs(filepath.Dir(b.Archive))
-	spool, err2 := filepath.Abs(r.Spool)
-	if err1 == nil && err2 == nil && dir == spool {
-		return true
-	}
-	// The same directory by another name (a symlink, a relative path
-	// recorded by a process started elsewhere).
-	a, err1 := os.Stat(filepath.Dir(b.Archive))
-	s, err2 := os.Stat(r.Spool)
-	return err1 == nil && err2 == nil && os.SameFile(a, s)
 }
 
 func exists(path string) bool {

@@ -33,8 +33,13 @@ type Runner struct {
 	// gets several volumes (合订本（第2册）…), which bounds the memory a
 	// book takes. 200 when 0.
 	BookSize int
-	// Spool is the directory for rendered documents and archives.
+	// Spool is the directory for work files (combined PDFs before they go
+	// into the archive) and, unless Blobs says otherwise, rendered
+	// documents and archives.
 	Spool string
+	// Blobs keeps rendered documents and archives; SpoolBlobs{Spool} when
+	// nil.
+	Blobs Blobs
 	// Workers render in parallel; runtime.GOMAXPROCS(0) when 0.
 	Workers int
 	// Locker, when set, makes only one process run a given batch at a time
@@ -79,6 +84,13 @@ func (r *Runner) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+func (r *Runner) blobs() Blobs {
+	if r.Blobs != nil {
+		return r.Blobs
+	}
+	return SpoolBlobs{Dir: r.Spool}
+}
+
 func (r *Runner) renderer(format string) reports.Renderer {
 	for _, rd := range r.Renderers {
 		if rd.Format() == format {
@@ -102,7 +114,7 @@ func (r *Runner) Create(ctx context.Context, spec Spec, key, schedule, archive s
 	}
 	if created && b.Archive == "" {
 		// The id is known only now; the store keeps the path we set here.
-		b.Archive = r.spoolArchive(b.ID)
+		b.Archive = r.blobs().ArchiveName(b.ID)
 		if err := r.Store.UpdateBatch(ctx, b); err != nil {
 			return Batch{}, false, fmt.Errorf("create batch: %w", err)
 		}
@@ -110,12 +122,8 @@ func (r *Runner) Create(ctx context.Context, spec Spec, key, schedule, archive s
 	return b, created, nil
 }
 
-// spoolArchive is where a batch's archive goes when no path was given.
-func (r *Runner) spoolArchive(id int64) string {
-	return filepath.Join(r.Spool, fmt.Sprintf("batch-%d.zip", id))
-}
-
-// spoolDir holds a batch's rendered documents until its archive is written.
+// spoolDir holds a batch's work files until its archive is written (and,
+// with SpoolBlobs, its rendered documents).
 func (r *Runner) spoolDir(id int64) string {
 	return filepath.Join(r.Spool, fmt.Sprintf("batch-%d.d", id))
 }
@@ -147,7 +155,7 @@ func (r *Runner) Run(ctx context.Context, id int64) (Batch, error) {
 	if b.Archive == "" {
 		// Read between CreateBatch and the update that records the path
 		// (a resume at start racing a new batch): the path is derived.
-		b.Archive = r.spoolArchive(b.ID)
+		b.Archive = r.blobs().ArchiveName(b.ID)
 	}
 	b, err = r.run(ctx, b, false)
 	if err == nil {
@@ -172,8 +180,8 @@ func (r *Runner) run(ctx context.Context, b Batch, retried bool) (Batch, error) 
 	if err != nil {
 		return b, fmt.Errorf("run batch %d: %w", b.ID, err)
 	}
-	dir := r.spoolDir(b.ID)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	stored, err := r.blobs().Documents(ctx, b.ID)
+	if err != nil {
 		return b, fmt.Errorf("run batch %d: %w", b.ID, err)
 	}
 	p := Progress{Batch: b.ID, Total: len(items), Started: r.now(), Phase: "render"}
@@ -182,7 +190,7 @@ func (r *Runner) run(ctx context.Context, b Batch, retried bool) (Batch, error) 
 		switch {
 		case it.State == ItemPending:
 			todo = append(todo, it)
-		case it.State == ItemDone && !spooled(dir, it):
+		case it.State == ItemDone && !spooled(stored, it):
 			// Recorded but its file is gone (spool cleaned, disk
 			// replaced): render it again rather than ship a hole.
 			r.log().Warn("spooled output missing, rendering again", "batch", b.ID, "seq", it.Seq)
@@ -198,13 +206,38 @@ func (r *Runner) run(ctx context.Context, b Batch, retried bool) (Batch, error) 
 		r.log().Info("resuming batch", "batch", b.ID, "finished", p.Resumed, "left", len(todo))
 	}
 	r.report(p)
-	if err := r.render(ctx, b, dir, todo, &p); err != nil {
+	if err := r.render(ctx, b, todo, &p); err != nil {
 		return b, err
 	}
 	p.Phase = "archive"
 	r.report(p)
-	items, err = r.Store.BatchItems(ctx, b.ID)
+	return r.assemble(ctx, b, retried)
+}
+
+// Assemble writes the archive of a batch whose items are all done or
+// failed, records the batch done and deletes its documents. A document
+// that no longer matches its recorded hash is rendered again, once.
+func (r *Runner) Assemble(ctx context.Context, id int64) (Batch, error) {
+	b, err := r.Store.Batch(ctx, id)
 	if err != nil {
+		return b, fmt.Errorf("assemble batch %d: %w", id, err)
+	}
+	if b.State == StateDone {
+		return b, nil
+	}
+	if b.Archive == "" {
+		b.Archive = r.blobs().ArchiveName(b.ID)
+	}
+	return r.assemble(ctx, b, false)
+}
+
+func (r *Runner) assemble(ctx context.Context, b Batch, retried bool) (Batch, error) {
+	items, err := r.Store.BatchItems(ctx, b.ID)
+	if err != nil {
+		return b, fmt.Errorf("run batch %d: %w", b.ID, err)
+	}
+	dir := r.spoolDir(b.ID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return b, fmt.Errorf("run batch %d: %w", b.ID, err)
 	}
 	size, sum, err := r.writeArchive(ctx, b, dir, items)
@@ -215,13 +248,16 @@ func (r *Runner) run(ctx context.Context, b Batch, retried bool) (Batch, error) 
 		r.log().Warn("spooled output changed, rendering again", "batch", b.ID, "seq", se.seq)
 		for _, it := range items {
 			if it.Seq == se.seq {
-				it.State, it.Outputs = ItemPending, nil
+				it = r.RenderItem(ctx, b, it)
+				if it.State == ItemPending {
+					return b, ctx.Err()
+				}
 				if err := r.Store.SaveBatchItems(ctx, b.ID, []Item{it}); err != nil {
 					return b, fmt.Errorf("run batch %d: %w", b.ID, err)
 				}
 			}
 		}
-		return r.run(ctx, b, true)
+		return r.assemble(ctx, b, true)
 	}
 	if err != nil {
 		return b, fmt.Errorf("batch %d: write archive: %w", b.ID, err)
@@ -230,7 +266,10 @@ func (r *Runner) run(ctx context.Context, b Batch, retried bool) (Batch, error) 
 	if err := r.Store.UpdateBatch(context.WithoutCancel(ctx), b); err != nil {
 		return b, fmt.Errorf("run batch %d: %w", b.ID, err)
 	}
-	// The archive is the result now; the spool copies are redundant.
+	// The archive is the result now; the documents are redundant.
+	if _, err := r.blobs().DeleteDocuments(context.WithoutCancel(ctx), b.ID); err != nil {
+		r.log().Warn("remove documents", "batch", b.ID, "err", err)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		r.log().Warn("remove spool", "dir", dir, "err", err)
 	}
@@ -243,10 +282,9 @@ func (r *Runner) report(p Progress) {
 	}
 }
 
-func spooled(dir string, it Item) bool {
+func spooled(stored map[string]int64, it Item) bool {
 	for _, o := range it.Outputs {
-		st, err := os.Stat(filepath.Join(dir, spoolName(it, o.Format)))
-		if err != nil || st.Size() != o.Size {
+		if size, ok := stored[spoolName(it, o.Format)]; !ok || size != o.Size {
 			return false
 		}
 	}
@@ -262,7 +300,7 @@ func (r *Runner) workers() int {
 
 // render runs the workers and records results in groups: a crash loses at
 // most the last group, whose items are rendered again on resume.
-func (r *Runner) render(ctx context.Context, b Batch, dir string, todo []Item, p *Progress) error {
+func (r *Runner) render(ctx context.Context, b Batch, todo []Item, p *Progress) error {
 	workers := r.workers()
 	jobs := make(chan Item)
 	results := make(chan Item, 2*workers)
@@ -272,7 +310,7 @@ func (r *Runner) render(ctx context.Context, b Batch, dir string, todo []Item, p
 		go func() {
 			defer wg.Done()
 			for it := range jobs {
-				results <- r.renderItem(ctx, b, dir, it)
+				results <- r.RenderItem(ctx, b, it)
 			}
 		}()
 	}
@@ -341,20 +379,48 @@ func (r *Runner) render(ctx context.Context, b Batch, dir string, todo []Item, p
 	return ctx.Err()
 }
 
-// renderItem renders one form into the spool. It returns the item pending
-// when the context was cancelled, failed with a reason when the form cannot
-// be rendered, done otherwise.
-func (r *Runner) renderItem(ctx context.Context, b Batch, dir string, it Item) Item {
+// RenderItem renders one form of b into the runner's Blobs. It returns the
+// item pending when the context was cancelled, failed with a reason when
+// the form cannot be rendered, done otherwise.
+func (r *Runner) RenderItem(ctx context.Context, b Batch, it Item) Item {
+	out, err := r.TryRenderItem(ctx, b, it)
+	if err != nil {
+		return failed(it, err.Error())
+	}
+	return out
+}
+
+// TryRenderItem is RenderItem that returns, instead of a failed item, the
+// errors worth trying again: the store or blobs failing. A job queue
+// retries those with backoff; a form that cannot be rendered is failed.
+func (r *Runner) TryRenderItem(ctx context.Context, b Batch, it Item) (Item, error) {
+	out := r.renderItem(ctx, b, it)
+	if out.transient != nil && ctx.Err() == nil {
+		return it, out.transient
+	}
+	return out.Item, nil
+}
+
+type rendered struct {
+	Item
+	transient error // storage failed: the reason, and worth trying again
+}
+
+func (r *Runner) renderItem(ctx context.Context, b Batch, it Item) rendered {
 	if ctx.Err() != nil {
-		return it
+		return rendered{Item: it}
 	}
 	it.Outputs, it.Reason = nil, ""
 	f, err := r.Store.FormVersion(ctx, it.FormID, it.Version)
 	if err != nil {
 		if ctx.Err() != nil {
-			return it
+			return rendered{Item: it}
 		}
-		return failed(it, "读取表单失败："+reports.ErrorMessage(err))
+		out := rendered{Item: failed(it, "读取表单失败："+reports.ErrorMessage(err))}
+		if reports.ErrorCode(err) != reports.ENOTFOUND {
+			out.transient = errors.New(out.Reason)
+		}
+		return out
 	}
 	var probs reports.Problems
 	if r.Check != nil {
@@ -371,25 +437,35 @@ func (r *Runner) renderItem(ctx context.Context, b Batch, dir string, it Item) I
 		}
 	}
 	if probs.HasErrors() {
-		return failed(it, "校验未通过："+joinProblems(probs.Errors()))
+		return rendered{Item: failed(it, "校验未通过："+joinProblems(probs.Errors()))}
 	}
 	for _, format := range b.Spec.Formats {
 		rd := r.renderer(format)
 		if rd == nil {
-			return failed(it, fmt.Sprintf("no renderer for format %q", format))
+			return rendered{Item: failed(it, fmt.Sprintf("no renderer for format %q", format))}
 		}
-		out, err := spool(dir, spoolName(it, format), func(w io.Writer) error { return rd.Render(ctx, w, &f) })
+		var renderErr error
+		out, err := r.blobs().PutDocument(ctx, b.ID, spoolName(it, format), func(w io.Writer) error {
+			renderErr = rd.Render(ctx, w, &f)
+			return renderErr
+		})
 		if err != nil {
 			if ctx.Err() != nil {
-				return Item{Seq: it.Seq, FormID: it.FormID, Version: it.Version, Unit: it.Unit, Project: it.Project, State: ItemPending}
+				return rendered{Item: Item{Seq: it.Seq, FormID: it.FormID, Version: it.Version, Unit: it.Unit, Project: it.Project, State: ItemPending}}
 			}
-			return failed(it, fmt.Sprintf("生成%s失败：%v", strings.ToUpper(format), err))
+			reason := fmt.Sprintf("生成%s失败：%v", strings.ToUpper(format), err)
+			out := rendered{Item: failed(it, reason)}
+			if renderErr == nil {
+				// The document rendered; storing it failed.
+				out.transient = errors.New(reason)
+			}
+			return out
 		}
 		out.Format = format
 		it.Outputs = append(it.Outputs, out)
 	}
 	it.State = ItemDone
-	return it
+	return rendered{Item: it}
 }
 
 func failed(it Item, reason string) Item {
