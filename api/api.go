@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
@@ -171,6 +174,7 @@ func New(cfg Config) (*Server, error) {
 		s.observe,
 		middleware.Recover(),
 		securityHeaders,
+		validQuery,
 	)
 	s.routes(e)
 	s.echo = e
@@ -237,6 +241,31 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// validQuery refuses, for every route in one place, a query string that
+// is malformed or whose names or values are not UTF-8 or hold NUL: no
+// handler or store sees such bytes (PostgreSQL refuses them with an
+// error that would otherwise surface as a 500).
+func validQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c *echo.Context) error {
+		raw := c.Request().URL.RawQuery
+		if raw == "" {
+			return next(c)
+		}
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "the query string is malformed: "+err.Error())
+		}
+		for k, vs := range q {
+			for _, v := range append([]string{k}, vs...) {
+				if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+					return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("query parameter %q is not UTF-8 text without NUL", strings.ToValidUTF8(strings.ReplaceAll(k, "\x00", ""), "?")))
+				}
+			}
+		}
+		return next(c)
+	}
 }
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {

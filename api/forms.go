@@ -189,28 +189,53 @@ func (s *Server) getForm(c *echo.Context) error {
 
 // changing returns the id of the form a PUT or DELETE changes and the
 // version it must still be: the If-Match version, or the current one for
-// "If-Match: *". The form must be visible to the caller (404 otherwise).
-func (s *Server) changing(c *echo.Context) (id int64, version int, err error) {
+// "If-Match: *" (then star is true). The form must be visible to the
+// caller (404 otherwise).
+func (s *Server) changing(c *echo.Context) (id int64, version int, star bool, err error) {
 	id, suffix, err := formID(c)
 	if err != nil || suffix != "" {
-		return 0, 0, reports.Errorf(reports.ENOTFOUND, "no form %q", c.Param("id"))
+		return 0, 0, false, reports.Errorf(reports.ENOTFOUND, "no form %q", c.Param("id"))
 	}
 	if version, err = ifMatch(c); err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
 	cur, err := s.visibleForm(c, id)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
 	if version == 0 {
+		return id, cur.Version, true, nil
+	}
+	return id, version, false, nil
+}
+
+// maxAnyRetries bounds how often a change under "If-Match: *" is retried
+// when another change got in first: each round one of the racing writers
+// wins, so this covers as many writers at once.
+const maxAnyRetries = 100
+
+// change runs fn at the version the request is conditional on. Under
+// "If-Match: *" (any current version) a version that went stale while
+// fn ran is not the caller's conflict: the form's visibility is checked
+// again at its new version and fn retried, so every writer succeeds in
+// some order, each making a new version.
+func (s *Server) change(c *echo.Context, id int64, version int, star bool, fn func(version int) error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn(version)
+		if !star || reports.ErrorCode(err) != reports.ECONFLICT || attempt >= maxAnyRetries || c.Request().Context().Err() != nil {
+			return err
+		}
+		cur, err := s.visibleForm(c, id)
+		if err != nil {
+			return err
+		}
 		version = cur.Version
 	}
-	return id, version, nil
 }
 
 // putForm is PUT /api/v1/forms/{id}: the body is one form.
 func (s *Server) putForm(c *echo.Context) error {
-	id, version, err := s.changing(c)
+	id, version, star, err := s.changing(c)
 	if err != nil {
 		return err
 	}
@@ -224,7 +249,11 @@ func (s *Server) putForm(c *echo.Context) error {
 	if err := mayWrite(caller(c), forms); err != nil {
 		return err
 	}
-	sf, err := s.cfg.Store.UpdateForm(c.Request().Context(), id, version, forms[0])
+	var sf store.StoredForm
+	err = s.change(c, id, version, star, func(version int) (err error) {
+		sf, err = s.cfg.Store.UpdateForm(c.Request().Context(), id, version, forms[0])
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -234,11 +263,14 @@ func (s *Server) putForm(c *echo.Context) error {
 
 // deleteForm is DELETE /api/v1/forms/{id}.
 func (s *Server) deleteForm(c *echo.Context) error {
-	id, version, err := s.changing(c)
+	id, version, star, err := s.changing(c)
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Store.DeleteForm(c.Request().Context(), id, version); err != nil {
+	err = s.change(c, id, version, star, func(version int) error {
+		return s.cfg.Store.DeleteForm(c.Request().Context(), id, version)
+	})
+	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -154,6 +155,10 @@ func (v *validator) texts() {
 			r, _ := utf8.DecodeRuneInString(s[i:])
 			v.errorf(path, "第%d个字符是控制字符 %U，不能打印", utf8.RuneCountInString(s[:i])+1, r)
 		}
+		if i := strings.IndexFunc(s, isFormat); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			v.errorf(path, "第%d个字符是不可见的格式控制字符 %U（如双向文字控制），不能打印，还会让文件名显示错乱（…exe.pdf 显示成 …fdp.exe）", utf8.RuneCountInString(s[:i])+1, r)
+		}
 	}
 	for _, fd := range Fields {
 		check(fd.Key, v.f.Get(fd.Key))
@@ -189,6 +194,12 @@ func isControl(r rune) bool {
 	}
 	return false
 }
+
+// isFormat reports invisible format characters (Unicode Cf): bidirectional
+// overrides and isolates (U+202A–U+202E, U+2066–U+2069), marks, zero-width
+// characters, the BOM. No font draws them, and in a name that becomes a
+// download's file name a right-to-left override disguises its extension.
+func isFormat(r rune) bool { return r > 0x7f && unicode.Is(unicode.Cf, r) }
 
 type validator struct {
 	f   *Form

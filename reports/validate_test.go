@@ -62,6 +62,9 @@ func TestValidate(t *testing.T) {
 		{"NUL in a text", func(f *reports.Form) { f.Overview = "开展\x00工作" }, reports.SeverityError, "overview", "U+0000"},
 		{"control character in a target", func(f *reports.Form) { f.Indicators[0].Target = "=90%\x01" }, reports.SeverityError, "indicators[0].target", "U+0001"},
 		{"control character in an extra key", func(f *reports.Form) { f.Extra = map[string]string{"k\x00": "v"} }, reports.SeverityError, "extra.k\x00", "U+0000"},
+		{"right-to-left override in the project name", func(f *reports.Form) { f.Project = "invoice\u202Eexe.pdf" }, reports.SeverityError, "project", "U+202E"},
+		{"bidi isolate in the unit", func(f *reports.Form) { f.Unit = "上海\u2067市" }, reports.SeverityError, "unit", "U+2067"},
+		{"zero-width space in a target", func(f *reports.Form) { f.Indicators[0].Target = "=90%\u200B" }, reports.SeverityError, "indicators[0].target", "U+200B"},
 		{"tabs and line breaks accepted", func(f *reports.Form) { f.Overview = "一\t二\r\n三\n四" }, "", "", ""},
 		{"longest text accepted", func(f *reports.Form) { f.Overview = strings.Repeat("专", reports.MaxTextRunes) }, "", "", ""},
 		{"2021 level 2 mismatch", func(f *reports.Form) {
