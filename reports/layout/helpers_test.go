@@ -95,7 +95,14 @@ func rounded(d *layout.Document) *layout.Document {
 			np.Fills = append(np.Fills, layout.Rect{X: r(f.X), Y: r(f.Y), W: r(f.W), H: r(f.H), Gray: f.Gray})
 		}
 		for _, t := range p.Texts {
-			t.X, t.Y, t.Spacing = r(t.X), r(t.Y), math.Round(t.Spacing*1e4)/1e4
+			t.X, t.Y = r(t.X), r(t.Y)
+			if t.DX != nil {
+				dx := make([]float64, len(t.DX))
+				for i, v := range t.DX {
+					dx[i] = math.Round(v*1e4) / 1e4
+				}
+				t.DX = dx
+			}
 			np.Texts = append(np.Texts, t)
 		}
 		for _, l := range p.Rules {

@@ -127,3 +127,52 @@ func TestSuffixPlus(t *testing.T) {
 		}
 	}
 }
+
+func TestSqueezeEm(t *testing.T) {
+	tests := []struct {
+		a, b   rune
+		want   float64
+		reason string
+	}{
+		{'》', '（', 0.5, "closing title mark then opening bracket: the two blank halves meet"},
+		{'。', '“', 0.5, "full stop then opening quote"},
+		{'）', '。', 0.5, "closing bracket then full stop"},
+		{'”', '，', 0.5, "closing quote then comma"},
+		{'（', '《', 0.5, "two opening marks"},
+		{'：', '“', 0.5, "colon then opening quote (指出：“…”)"},
+		{'？', '”', 0, "question marks are centred in some fonts: left alone"},
+		{'中', '（', 0, "an ideograph has no blank half"},
+		{'，', '中', 0, "a comma before an ideograph keeps its em"},
+		{'（', '中', 0, "an opening bracket before an ideograph keeps its em"},
+		{')', '(', 0, "ASCII brackets are proportional"},
+	}
+	for _, tt := range tests {
+		if got := squeezeEm(tt.a, tt.b, 1, 1); got != tt.want {
+			t.Errorf("squeezeEm(%q, %q) = %g, want %g: %s", tt.a, tt.b, got, tt.want, tt.reason)
+		}
+	}
+	if got := squeezeEm('》', '（', 0.5, 1); got != 0 {
+		t.Errorf("a mark the font draws half-width is not squeezed again, got %g", got)
+	}
+}
+
+func TestStretchable(t *testing.T) {
+	tests := []struct {
+		a, b   rune
+		want   bool
+		reason string
+	}{
+		{'中', '文', true, "between ideographs"},
+		{'文', '2', true, "between an ideograph and a digit"},
+		{'2', '0', false, "inside a number"},
+		{'.', '5', false, "inside a decimal"},
+		{'I', 'S', false, "inside a Latin word"},
+		{'O', ' ', false, "a space is not widened (Latin words keep their spacing)"},
+		{'，', '中', true, "after a comma"},
+	}
+	for _, tt := range tests {
+		if got := stretchable(tt.a, tt.b); got != tt.want {
+			t.Errorf("stretchable(%q, %q) = %v, want %v: %s", tt.a, tt.b, got, tt.want, tt.reason)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"slices"
 	"unicode/utf8"
 
 	"github.com/go-text/typesetting/segmenter"
@@ -13,8 +14,17 @@ type Breaker struct {
 	seg   segmenter.Segmenter
 	runes []rune
 	offs  []int   // byte offset of each rune, plus the end
-	ok    []uint8 // ok[i]: may a line start at rune i (breakOK, breakInURL)
+	ok    []uint8 // ok[i]: may a line start at rune i (breakOK, breakSoft)
 	adv   []float64
+	// Per paragraph: prefix sums of widths, squeezes and stretchable
+	// gaps, line starts, and the total-fit candidates and nodes.
+	px, sq []float64
+	gp     []int32
+	starts []int
+	cand   []int32
+	nodes  []fitNode
+	forced bool
+	size   float64
 	// lost collects the runes the Measurer lacked since the last
 	// takeLost, so Paginate can report them without measuring twice.
 	lost []rune
@@ -31,7 +41,7 @@ func (b *Breaker) takeLost() []rune {
 const (
 	breakNo    = 0
 	breakOK    = 1 // UAX #14 and 禁则 allow a break
-	breakInURL = 2 // allowed, but inside a URL: only when the URL is too long
+	breakSoft  = 2 // allowed, but inside a URL or a range: only when it is wider than a line
 )
 
 // Break is Breaker.Break with a fresh Breaker.
@@ -95,6 +105,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 		b.adv = append(b.adv, w)
 		i += n
 	}
+	b.size = size
 	if trimmed <= width {
 		return append(dst, p) // the common case: no need to look for breaks
 	}
@@ -116,31 +127,112 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 		}
 	}
 	keepURLs(runes, ok)
+	keepNumbers(runes, ok)
 
+	// Prefix sums: px[k] is the width of runes[:k]; sq[k] the squeeze of
+	// the pair (k-1, k) summed up to k; gp[k] the stretchable gaps up to k.
+	b.px = growF(b.px, n+1)
+	b.sq = growF(b.sq, n+1)
+	b.gp = growI(b.gp, n+1)
+	px, sq, gp := b.px, b.sq, b.gp
+	px[0], sq[0], gp[0] = 0, 0, 0
+	for k := 0; k < n; k++ {
+		px[k+1] = px[k] + advs[k]
+		if k == 0 {
+			continue
+		}
+		s := 0.0
+		if r := runes[k]; r > 0x2000 {
+			s = squeezeEm(runes[k-1], r, advs[k-1]/size, advs[k]/size) * size
+		}
+		sq[k] = sq[k-1] + s
+		gp[k] = gp[k-1]
+		if s == 0 && stretchable(runes[k-1], runes[k]) {
+			gp[k]++
+		}
+	}
+	sq[n], gp[n] = sq[n-1], gp[n-1]
+
+	b.starts = b.greedy(b.starts[:0], width)
+	if !b.forced && len(b.starts) > 1 {
+		b.totalFit(width, size)
+	}
+	for i, s := range b.starts {
+		e := n
+		if i+1 < len(b.starts) {
+			e = b.starts[i+1]
+		}
+		dst = append(dst, p[b.offs[s]:b.offs[e]])
+	}
+	return dst
+}
+
+func growF(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n, n+n/2)
+	}
+	return s[:n]
+}
+
+func growI(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n, n+n/2)
+	}
+	return s[:n]
+}
+
+// natural is the width of runes[i:j] set on one line (adjacent marks
+// squeezed), trailing spaces included.
+func (b *Breaker) natural(i, j int) float64 {
+	w := b.px[j] - b.px[i]
+	if j-1 > i {
+		w -= b.sq[j-1] - b.sq[i]
+	}
+	return w
+}
+
+// trimEnd is j less the spaces before it (they hang), but at least i.
+func (b *Breaker) trimEnd(i, j int) int {
+	for j > i && isSpace(b.runes[j-1]) {
+		j--
+	}
+	return j
+}
+
+// greedy fills each line with as much as fits (first fit) and appends the
+// start of each line to starts. It sets b.forced when a unit wider than a
+// line had to be split between characters.
+func (b *Breaker) greedy(starts []int, width float64) []int {
+	runes, advs, ok := b.runes, b.adv, b.ok
+	n := len(runes)
+	b.forced = false
+	starts = append(starts, 0)
 	lineStart := 0
-	lineW := 0.0   // width of runes[lineStart:i]
 	lastBreak := 0 // latest i > lineStart with ok[i]
-	wAtBreak := 0.0
 	for i := 0; i < n; i++ {
 		r := runes[i]
 		if ok[i] == breakOK && i > lineStart {
-			lastBreak, wAtBreak = i, lineW
+			lastBreak = i
 		}
-		w := advs[i]
-		for lineW+w > width && i > lineStart && !isSpace(r) {
+		if isSpace(r) {
+			continue
+		}
+		for i > lineStart && !b.fitsAbs(lineStart, i+1, width) {
 			// A unit too wide for any line (a long URL) is not moved to a
 			// line of its own first: it starts here and fills this line.
 			if lastBreak > lineStart && !tooWide(runes, advs, ok, lastBreak, width) {
-				dst = append(dst, p[b.offs[lineStart]:b.offs[lastBreak]])
-				lineStart, lineW = lastBreak, lineW-wAtBreak
+				starts = append(starts, lastBreak)
+				lineStart = lastBreak
 				continue
 			}
-			// One unit is wider than the line. A URL breaks after a slash or
-			// the like if it can; anything else between characters, stepping
-			// back a little to honour 禁则 and keep marks attached.
+			// One unit is wider than the line. A URL or a range breaks
+			// after a slash or dash if it can; anything else between
+			// characters, stepping back a little to honour 禁则 and keep
+			// marks attached.
+			b.forced = true
 			j := i
 			for k := i; k > max(lineStart, lastBreak-1); k-- {
-				if ok[k] == breakInURL {
+				if ok[k] == breakSoft {
 					j = -k
 					break
 				}
@@ -149,7 +241,7 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 				j = -j
 			} else {
 				for k := i; k > lineStart+1 && k > i-4; k-- {
-					if breakAllowed(runes[k-1], runes[k], runeAt(runes, k+1)) {
+					if breakAllowed(runes[k-1], runes[k], runeAt(runes, k+1)) && !(isDigit(runes[k-1]) && isDigit(runes[k])) {
 						j = k
 						break
 					}
@@ -158,27 +250,153 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 			for j > lineStart+1 && isExtend(runes[j]) {
 				j--
 			}
-			dst = append(dst, p[b.offs[lineStart]:b.offs[j]])
-			lw := 0.0
-			for k := j; k < i; k++ {
-				lw += advs[k]
-			}
-			lineStart, lineW = j, lw
+			starts = append(starts, j)
+			lineStart = j
 		}
-		lineW += w
 	}
-	return append(dst, p[b.offs[lineStart]:])
+	return starts
+}
+
+// fitsAbs reports whether runes[i:j] fit width, a closing mark at the end
+// allowed to overhang by its blank half.
+func (b *Breaker) fitsAbs(i, j int, width float64) bool {
+	te := b.trimEnd(i, j)
+	if te <= i {
+		return true
+	}
+	w := b.natural(i, te)
+	return w <= width || w-endSqueezeAbs(b.runes[te-1], b.adv[te-1], b.size) <= width
+}
+
+// endSqueezeAbs is endSqueezeEm in points.
+func endSqueezeAbs(r rune, adv, size float64) float64 {
+	if size <= 0 {
+		return 0
+	}
+	return endSqueezeEm(r, adv/size) * size
+}
+
+// Total fit. Breaking greedily fills every line but the last, which can
+// hold a single character (是否含有政府购买服/务), and leaves a line short
+// where a long number or word did not fit at its end. totalFit chooses
+// among all break opportunities the set with the fewest lines (never more
+// than greedy gives) and, among those, the least demerits: a line's
+// demerits grow with the cube of the space justification must add per
+// stretchable gap, and a last line of one Chinese character costs more
+// than any spacing, so it is avoided whenever another break allows it.
+const (
+	stretchPerGapEm = 0.25 // the spacing one gap takes at badness 100
+	widowDemerits   = 1e12
+	squeezeDemerits = 20 // a line-end mark set half-width, preferred only when it helps
+)
+
+func (b *Breaker) totalFit(width, size float64) {
+	runes := b.runes
+	n := len(runes)
+	// Candidates: 0, every breakOK position, n.
+	b.cand = append(b.cand[:0], 0)
+	for k := 1; k < n; k++ {
+		if b.ok[k] == breakOK {
+			b.cand = append(b.cand, int32(k))
+		}
+	}
+	b.cand = append(b.cand, int32(n))
+	nc := len(b.cand)
+	if cap(b.nodes) < nc {
+		b.nodes = make([]fitNode, nc, nc+nc/2)
+	}
+	nodes := b.nodes[:nc]
+	for k := range nodes {
+		nodes[k] = fitNode{lines: -1}
+	}
+	nodes[0] = fitNode{lines: 0, prev: -1}
+	for cj := 1; cj < nc; cj++ {
+		j := int(b.cand[cj])
+		last := j == n
+		for ci := cj - 1; ci >= 0; ci-- {
+			i := int(b.cand[ci])
+			te := b.trimEnd(i, j)
+			if te <= i {
+				continue
+			}
+			w := b.natural(i, te)
+			dem := 0.0
+			if w > width {
+				es := endSqueezeAbs(runes[te-1], b.adv[te-1], size)
+				if w-es > width {
+					break // widths only grow as i moves back
+				}
+				w, dem = width, squeezeDemerits
+			}
+			from := nodes[ci]
+			if from.lines < 0 {
+				continue
+			}
+			if last {
+				if from.lines > 0 && b.widow(i, te) {
+					dem += widowDemerits
+				}
+			} else {
+				slack := width - w
+				g := float64(b.gp[te-1] - b.gp[i])
+				ratio := slack / (max(g, 0.1) * stretchPerGapEm * size)
+				bad := 100 * ratio * ratio * ratio
+				dem += (1 + bad) * (1 + bad)
+			}
+			lines, total := from.lines+1, from.dem+dem
+			if to := &nodes[cj]; to.lines < 0 || lines < to.lines || lines == to.lines && total < to.dem {
+				*to = fitNode{lines: lines, dem: total, prev: int32(ci)}
+			}
+		}
+	}
+	end := nodes[nc-1]
+	if end.lines < 0 || end.lines > len(b.starts) {
+		return // keep greedy's breaks
+	}
+	b.starts = b.starts[:0]
+	for k := nc - 1; k > 0; k = int(nodes[k].prev) {
+		b.starts = append(b.starts, int(b.cand[nodes[k].prev]))
+	}
+	slices.Reverse(b.starts)
+}
+
+type fitNode struct {
+	lines int
+	dem   float64
+	prev  int32
+}
+
+// widow reports whether runes[i:te], the last line of a paragraph, holds
+// one Chinese character and nothing else but closing marks.
+func (b *Breaker) widow(i, te int) bool {
+	core := 0
+	for _, r := range b.runes[i:te] {
+		if noLineStart(r) || isExtend(r) {
+			continue
+		}
+		if !isWide(r) {
+			return false
+		}
+		core++
+	}
+	return core == 1
 }
 
 // tooWide reports whether the Latin unit (word, number, URL) starting at
 // rune from, up to the next break opportunity, is wider than a whole line.
 // Short Chinese units (“好”。) are left to move whole.
 func tooWide(runes []rune, advs []float64, ok []uint8, from int, width float64) bool {
-	if !isASCIIAlnum(runes[from]) {
+	if !isASCIIAlnum(runes[from]) && !isDigit(runes[from]) && !isSign(runes[from]) {
 		return false
 	}
+	// A number is measured to its unit or range dash, where it may break
+	// when too wide; a URL or word to its end.
+	stop := uint8(breakOK)
+	if isDigit(runes[from]) || isSign(runes[from]) {
+		stop = breakSoft
+	}
 	w := advs[from]
-	for k := from + 1; k < len(advs) && ok[k] != breakOK; k++ {
+	for k := from + 1; k < len(advs) && ok[k] != breakOK && ok[k] != stop; k++ {
 		w += advs[k]
 		if w > width {
 			return true
@@ -205,7 +423,7 @@ func keepURLs(runes []rune, ok []uint8) {
 		}
 		for k := i + 1; k < j; k++ {
 			if ok[k] == breakOK {
-				ok[k] = breakInURL
+				ok[k] = breakSoft
 			}
 		}
 		i = j

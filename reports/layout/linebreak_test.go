@@ -21,10 +21,11 @@ func TestBreakRules(t *testing.T) {
 		want  []string
 	}{
 		{"comma never starts a line", "中文，标点", 2, []string{"中", "文，", "标点"}},
-		{"closing quote and full stop stay with the word", "说“好”。再见", 4, []string{"说", "“好”。", "再见"}},
-		{"a unit wider than the line is split where it least hurts", "说“好”。再见", 3, []string{"说", "“好”", "。再见"}},
+		{"closing quote and full stop stay with the word", "说“好”。再见", 3.5, []string{"说", "“好”。", "再见"}},
+		{"adjacent marks are squeezed half an em, a line-end mark overhangs its blank half", "说“好”。再见", 4, []string{"说“好”。", "再见"}},
+		{"a unit wider than the line is split where it least hurts", "说“好”。再见", 2.5, []string{"说", "“好”", "。再", "见"}},
 		{"opening bracket never ends a line", "甲乙（丙）", 3, []string{"甲乙", "（丙）"}},
-		{"title mark stays with the next character", "依据《通知》执行", 3, []string{"依据", "《通", "知》执", "行"}},
+		{"title mark stays with the next character", "依据《通知》执行", 3, []string{"依据", "《通", "知》", "执行"}},
 		{"two-em dash stays whole and with the text before", "他说——好", 3, []string{"他", "说——", "好"}},
 		{"ellipsis stays whole", "等等……好", 3, []string{"等", "等……", "好"}},
 		{"number moves whole", "预算1,234,567.89元", 6, []string{"预算", "1,234,567.89", "元"}},
@@ -42,6 +43,24 @@ func TestBreakRules(t *testing.T) {
 		{"a suffix plus never starts a line", "互联网+、中国", 3, []string{"互联", "网+、", "中国"}},
 		{"a plus before digits is a prefix", "电话+8612", 3, []string{"电话", "+8612"}},
 		{"combining mark stays with its letter", "aae\u0301e", 1.5, []string{"aa", "e\u0301e"}},
+		// Numbers and units.
+		{"a year stays with 年", "发展之路。2015年，上海", 6, []string{"发展之路。", "2015年，上海"}},
+		{"an amount stays with 万元", "预算金额共计159万元", 8, []string{"预算金额共计", "159万元"}},
+		{"a date stays whole", "自2026年1月1日起施行", 6.5, []string{"自", "2026年1月1日", "起施行"}},
+		{"a period stays whole", "服务周期2023.07-2024.01，全市", 9, []string{"服务周期", "2023.07-2024.01，", "全市"}},
+		{"a period wider than the line breaks after its dash", "2023.07-2024.01", 4, []string{"2023.07-", "2024.01"}},
+		{"a number wider than the line loses its unit before its digits", "预算1,234,567.89元", 6, []string{"预算", "1,234,567.89", "元"}},
+		{"a sign stays with its number", "覆盖率达到≥80%以上", 6, []string{"覆盖率达到", "≥80%以上"}},
+		{"a unit per unit stays whole", "补助标准1600元/亩，共", 7, []string{"补助标准", "1600元/亩，共"}},
+		{"a counter stays with its number", "培训企业家共计12个月", 8, []string{"培训企业家共计", "12个月"}},
+		// One-character last lines.
+		{"no single character on the last line", "是否含有政府购买服务", 9, []string{"是否含有政府购买", "服务"}},
+		{"narrow label: no single character on the last line", "经济效益指标", 5, []string{"经济效益", "指标"}},
+		{"a single character with its stop is still alone", "完成培训任务。", 6, []string{"完成培训", "任务。"}},
+		{"a lone character is fine when it is the whole paragraph", "好", 5, []string{"好"}},
+		// Punctuation compression.
+		{"closing title mark and opening bracket share an em", "依据《通知》（试行）执行", 9, []string{"依据《通知》（试行）", "执行"}},
+		{"stop and opening quote share an em", "完成了。“专精特新”", 7.5, []string{"完成了。“专精", "特新”"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,14 +88,20 @@ func stripNewlines(s string) string {
 	return strings.NewReplacer("\r\n", "", "\r", "", "\n", "").Replace(s)
 }
 
+// lineWidth is the width of a line as set: adjacent marks squeezed and a
+// closing mark at the end overhanging by its blank half.
 func lineWidth(s string) float64 {
 	s = strings.TrimRight(s, " \t\u3000\u00a0")
-	w := 0.0
+	w, prev, prevEm := 0.0, rune(0), 0.0
 	for _, r := range s {
 		em, _ := MonoMeasurer{}.Advance(RoleBody, r)
 		w += em * testSize
+		if prev != 0 {
+			w -= squeezeEm(prev, r, prevEm, em) * testSize
+		}
+		prev, prevEm = r, em
 	}
-	return w
+	return w - endSqueezeEm(prev, prevEm)*testSize
 }
 
 // checkLines asserts the invariants every Break result has.

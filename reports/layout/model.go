@@ -138,11 +138,13 @@ type Text struct {
 	// Gray is the text colour from 0 (black, the default) to 1 (white); the
 	// 草稿 mark of drafts is light gray.
 	Gray float64 `json:",omitempty"`
-	// Spacing is extra space after every character, in points (PDF Tc),
-	// that justifies a line of a long value to both cell edges (两端对齐);
-	// 0 for most lines. It is at most a few hundredths of an em, so a
-	// backend that ignores it only prints the line ragged.
-	Spacing float64 `json:",omitempty"`
+	// DX, when not nil, has one entry per rune of S: extra space after
+	// that rune, in points, added to its advance. Negative entries set
+	// adjacent punctuation half an em tighter (标点挤压); positive ones
+	// justify a line to both cell edges (两端对齐), only between Chinese
+	// characters and marks, never inside a number or a Latin word. A
+	// backend that ignores DX prints the line ragged and unsqueezed.
+	DX []float64 `json:",omitempty"`
 	// Path is the form field path of the value cell this line belongs to
 	// ("overview", "indicators[2].target"); empty for labels, headings, the
 	// title, page numbers and repeats (a merged level or a label repeated

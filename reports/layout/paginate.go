@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Marks printed by the paginator itself.
@@ -184,7 +185,8 @@ type paginator struct {
 	titleLines             []span     // title, subtitle, header lines
 	missing                []MissingGlyph
 	seen                   map[MissingGlyph]bool
-	hdrH                   float64 // height of the repeated indicator header
+	hdrH                   float64   // height of the repeated indicator header
+	dxBuf                  []float64 // backing store of the Texts' DX
 }
 
 func newPaginator(g *Grid, m Measurer) *paginator {
@@ -630,48 +632,86 @@ func (p *paginator) cellText(first, n int, c Cell, info cellInfo, x, w, y, h flo
 		if l == "" {
 			continue
 		}
+		dx, natural := p.adjust(l, w-2*p.pad, info.size, c.Role, c.Kind == KindValue && c.Align == AlignLeft && !p.parEnd[first+i])
 		tx := x + p.pad
-		spacing := 0.0
 		switch c.Align {
 		case AlignCenter:
-			tx = x + (w-p.width(l, info.size, c.Role))/2
+			tx = x + (w-natural)/2
 		case AlignRight:
-			tx = x + w - p.pad - p.width(l, info.size, c.Role)
-		default:
-			if c.Kind == KindValue && !p.parEnd[first+i] {
-				spacing = p.justify(l, w-2*p.pad, info.size, c.Role)
-			}
+			tx = x + w - p.pad - natural
 		}
 		base := y0 + float64(i)*info.lh + (info.lh-info.size)/2 + ascent*info.size
-		p.page.Texts = append(p.page.Texts, Text{X: tx, Y: base, Role: c.Role, Size: info.size, S: l, Path: path, Spacing: spacing})
+		p.page.Texts = append(p.page.Texts, Text{X: tx, Y: base, Role: c.Role, Size: info.size, S: l, Path: path, DX: dx})
 	}
 }
 
-// maxSpacing bounds justification (in em): a line with more slack, a long
-// word pushed to the next line say, stays ragged rather than letter-spaced.
-const maxSpacing = 0.06
+// maxStretchEm bounds justification per gap: a line with more slack (one
+// before a long URL, say) stays ragged rather than spaced out. Total fit
+// spreads such slack over the paragraph, so this is rare.
+const maxStretchEm = 0.5
 
-// justify is the letter spacing that makes l exactly width wide, or 0.
-func (p *paginator) justify(l string, width, size float64, role Role) float64 {
-	l = strings.TrimRight(l, " \t\u3000\u00a0")
-	gaps := -1
-	natural := 0.0
-	for _, r := range l {
+// adjust returns the DX of line l (nil when nothing moves) and its width
+// as set. Adjacent marks are squeezed; when justify is set, the slack to
+// width is shared by the stretchable gaps.
+func (p *paginator) adjust(l string, width, size float64, role Role, justify bool) ([]float64, float64) {
+	t := strings.TrimRight(l, " \t\u3000\u00a0") // trailing spaces hang outside the measure
+	natural, squeezed, gaps := 0.0, false, 0
+	prev, prevEm := rune(0), 0.0
+	for _, r := range t {
 		em, ok := p.m.Advance(role, r)
 		if !ok {
 			em = 1
 		}
 		natural += em * size
-		gaps++
+		if prev != 0 {
+			if s := squeezeEm(prev, r, prevEm, em); s > 0 {
+				natural -= s * size
+				squeezed = true
+			} else if stretchable(prev, r) {
+				gaps++
+			}
+		}
+		prev, prevEm = r, em
 	}
-	if gaps < 1 || natural >= width {
-		return 0
+	stretch := 0.0
+	if justify && gaps > 0 && natural < width {
+		stretch = (width - natural) / float64(gaps)
+		if stretch > maxStretchEm*size {
+			stretch = 0
+		}
 	}
-	sp := (width - natural) / float64(gaps)
-	if sp > maxSpacing*size {
-		return 0
+	if !squeezed && stretch == 0 {
+		return nil, natural
 	}
-	return sp
+	n := utf8.RuneCountInString(l)
+	if len(p.dxBuf)+n > cap(p.dxBuf) {
+		p.dxBuf = make([]float64, 0, max(4096, n))
+	}
+	start := len(p.dxBuf)
+	p.dxBuf = p.dxBuf[:start+n]
+	dx := p.dxBuf[start : start+n : start+n]
+	clear(dx)
+	i := 0
+	prev, prevEm = 0, 0
+	for _, r := range t {
+		em, ok := p.m.Advance(role, r)
+		if !ok {
+			em = 1
+		}
+		if i > 0 {
+			if s := squeezeEm(prev, r, prevEm, em); s > 0 {
+				dx[i-1] -= s * size
+			} else if stretch > 0 && stretchable(prev, r) {
+				dx[i-1] += stretch
+			}
+		}
+		prev, prevEm = r, em
+		i++
+	}
+	if stretch > 0 {
+		natural = width
+	}
+	return dx, natural
 }
 
 func (p *paginator) drawSegment(s *segment, bottom float64) {

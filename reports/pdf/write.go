@@ -427,53 +427,18 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 		b = appendNum(b, r.H)
 		b = append(b, " re f\n"...)
 	}
-	curFont, curSize, curSpacing := -1, 0.0, 0.0
+	curFont, curSize := -1, 0.0
 	for _, t := range pg.Texts {
 		if t.S == "" {
 			continue
 		}
 		setFill(t.Gray)
 		b = append(b, "BT "...)
-		if t.Spacing != curSpacing {
-			// Character spacing (Tc) justifies the line to both cell edges;
-			// it is text state, so it holds until changed.
-			b = appendNum(b, t.Spacing)
-			b = append(b, " Tc "...)
-			curSpacing = t.Spacing
-		}
 		b = appendNum(b, t.X)
 		b = append(b, ' ')
 		b = appendNum(b, height-t.Y)
 		b = append(b, " Td "...)
-		open := false // inside a <…> string
-		for _, r := range t.S {
-			fi, d, _, _ := pw.fs.Resolve(t.Role, r) // collect has vetted every rune
-			if d == 0 {
-				continue
-			}
-			if fi != curFont || t.Size != curSize {
-				if open {
-					b = append(b, "> Tj "...)
-					open = false
-				}
-				s := pw.subsets[pw.faceSub[fi]]
-				b = append(b, '/')
-				b = append(b, s.res...)
-				b = append(b, ' ')
-				b = appendNum(b, t.Size)
-				b = append(b, " Tf "...)
-				curFont, curSize = fi, t.Size
-			}
-			if !open {
-				b = append(b, '<')
-				open = true
-			}
-			cid := pw.subsets[pw.faceSub[fi]].cid[d]
-			b = append(b, hexDigits[cid>>12], hexDigits[cid>>8&15], hexDigits[cid>>4&15], hexDigits[cid&15])
-		}
-		if open {
-			b = append(b, "> Tj "...)
-		}
+		b = pw.showText(b, t, &curFont, &curSize)
 		b = append(b, "ET\n"...)
 	}
 	if len(pg.Rules) > 0 {
@@ -500,6 +465,68 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 }
 
 const hexDigits = "0123456789ABCDEF"
+
+// showText appends the operators drawing t.S from the text position: runs
+// of glyphs in a TJ array, a font change (Tf) between runs where a
+// character comes from another face, and t.DX as TJ position adjustments
+// (in thousandths of the font size, positive moving left).
+func (pw *pdfWriter) showText(b []byte, t layout.Text, curFont *int, curSize *float64) []byte {
+	open := false // inside a TJ array
+	str := false  // inside a <…> string of the array
+	pending := 0.0
+	i := -1
+	for _, r := range t.S {
+		i++
+		fi, d, _, _ := pw.fs.Resolve(t.Role, r) // collect has vetted every rune
+		if d != 0 {
+			if fi != *curFont || t.Size != *curSize {
+				if str {
+					b = append(b, '>')
+					str = false
+				}
+				if open {
+					b = append(b, "]TJ "...)
+					open = false
+				}
+				s := pw.subsets[pw.faceSub[fi]]
+				b = append(b, '/')
+				b = append(b, s.res...)
+				b = append(b, ' ')
+				b = appendNum(b, t.Size)
+				b = append(b, " Tf "...)
+				*curFont, *curSize = fi, t.Size
+			}
+			if !open {
+				b = append(b, '[')
+				open = true
+			}
+			if pending != 0 {
+				if str {
+					b = append(b, '>')
+					str = false
+				}
+				b = appendNum(b, -pending*1000/t.Size)
+				pending = 0
+			}
+			if !str {
+				b = append(b, '<')
+				str = true
+			}
+			cid := pw.subsets[pw.faceSub[fi]].cid[d]
+			b = append(b, hexDigits[cid>>12], hexDigits[cid>>8&15], hexDigits[cid>>4&15], hexDigits[cid&15])
+		}
+		if i < len(t.DX) {
+			pending += t.DX[i]
+		}
+	}
+	if str {
+		b = append(b, '>')
+	}
+	if open {
+		b = append(b, "]TJ "...)
+	}
+	return b
+}
 
 // writeFont writes a Type0 font with Identity-H encoding over a
 // CIDFontType2 whose FontFile2 is the glyph subset.
