@@ -39,9 +39,9 @@ func (b *Breaker) takeLost() []rune {
 
 // Values of Breaker.ok.
 const (
-	breakNo    = 0
-	breakOK    = 1 // UAX #14 and 禁则 allow a break
-	breakSoft  = 2 // allowed, but inside a URL or a range: only when it is wider than a line
+	breakNo   = 0
+	breakOK   = 1 // UAX #14 and 禁则 allow a break
+	breakSoft = 2 // allowed, but inside a URL or a range: only when it is wider than a line
 )
 
 // Break is Breaker.Break with a fresh Breaker.
