@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/reportd/reportd/reports/xlsx"
@@ -19,12 +18,15 @@ func BenchmarkRender(b *testing.B) {
 	ctx := context.Background()
 	for i := range forms {
 		b.Run(fmt.Sprintf("seed%d", i+1), func(b *testing.B) {
+			var buf bytes.Buffer
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := r.Render(ctx, io.Discard, &forms[i]); err != nil {
+				buf.Reset()
+				if err := r.Render(ctx, &buf, &forms[i]); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(buf.Len()), "B/file")
 		})
 	}
 }

@@ -30,4 +30,9 @@
 // cells down, and so takes rows a clerk inserted or removed, a renamed
 // sheet, or a workbook whose map is gone. Untrusted files are bounded (MaxSize, unzipped size, cells) and
 // wrong ones refused with a message naming the file.
+//
+// Writing does not go through excelize: the few SpreadsheetML parts are
+// written directly (ooxml.go), several times faster than plain excelize
+// writing the same cells (BenchmarkRender against BenchmarkNaiveExcelize).
+// Reading uses excelize, and every test reads what the writer wrote with it.
 package xlsx

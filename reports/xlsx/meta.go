@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/layout"
 )
@@ -36,22 +34,12 @@ const metaSheet = "_reportd"
 
 // writeMeta writes the map sheet, the schema property and the document
 // properties: the form's own, or generic ones for a workbook of several.
-func (b *book) writeMeta(sheets []Sheet) error {
-	f := b.f
-	if _, err := f.NewSheet(metaSheet); err != nil {
-		return fmt.Errorf("add map sheet: %w", err)
-	}
-	rows := append([][]string{{"schema", Schema}}, b.meta...)
-	for i, r := range rows {
-		if err := f.SetCellStr(metaSheet, cellName(1, i+1), strings.Join(r, "\t")); err != nil {
-			return err
-		}
-	}
-	if err := f.SetSheetVisible(metaSheet, false, true); err != nil {
-		return err
-	}
-	if err := f.SetCustomProps(excelize.CustomProperty{Name: schemaProperty, Value: Schema}); err != nil {
-		return fmt.Errorf("schema property: %w", err)
+func (b *book) writeMeta(sheets []Sheet) {
+	ws := b.wb.addSheet(metaSheet)
+	ws.veryHidden = true
+	b.wb.setString(ws, 1, 1, strings.Join([]string{"schema", Schema}, "\t"))
+	for i, r := range b.meta {
+		b.wb.setString(ws, 1, i+2, strings.Join(r, "\t"))
 	}
 	m := sheets[0].Grid.Meta
 	if m.Title == "" {
@@ -60,13 +48,8 @@ func (b *book) writeMeta(sheets []Sheet) error {
 	if len(sheets) > 1 {
 		m = layout.Meta{Title: "绩效目标汇总表", Subject: reports.DefaultTitle, Author: commonUnit(sheets)}
 	}
-	return f.SetDocProps(&excelize.DocProperties{
-		Title: m.Title, Creator: m.Author, Subject: m.Subject, Keywords: m.Keywords,
-		// Fixed times keep the output reproducible; the file system has the
-		// real one.
-		Created: "2020-01-01T00:00:00Z", Modified: "2020-01-01T00:00:00Z",
-		Language: "zh-CN",
-	})
+	b.wb.props = docProps{title: m.Title, creator: m.Author, subject: m.Subject, keywords: m.Keywords,
+		language: "zh-CN", custom: [][2]string{{schemaProperty, Schema}}}
 }
 
 // commonUnit is the unit all forms share, or "".

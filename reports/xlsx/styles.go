@@ -1,11 +1,5 @@
 package xlsx
 
-import (
-	"fmt"
-
-	"github.com/xuri/excelize/v2"
-)
-
 // Fonts names the fonts cells use, by typographic role. The defaults are
 // fonts every Chinese Windows, Office and WPS installation has; a spreadsheet
 // application substitutes its own when they are missing.
@@ -30,12 +24,13 @@ const (
 )
 
 // styleKey is everything that distinguishes a cell's look. Styles are
-// created once per workbook and shared: creating one per cell is slow and
-// bloats styles.xml.
+// created once per workbook and shared: one per cell would bloat
+// styles.xml.
 type styleKey struct {
 	font   string
 	size   float64
 	bold   bool
+	color  string // RGB of the text; "" is the default (black)
 	halign string
 	indent int
 	valign string
@@ -46,51 +41,6 @@ type styleKey struct {
 	locked bool
 }
 
-type styleCache struct {
-	f   *excelize.File
-	ids map[styleKey]int
-}
-
-func newStyleCache(f *excelize.File) *styleCache {
-	return &styleCache{f: f, ids: map[styleKey]int{}}
-}
-
 // labelFill is the light gray of label cells: distinct on screen, still
 // legible when printed in black and white.
 const labelFill = "F2F2F2"
-
-func (c *styleCache) id(k styleKey) (int, error) {
-	if id, ok := c.ids[k]; ok {
-		return id, nil
-	}
-	s := &excelize.Style{
-		Font:       &excelize.Font{Family: k.font, Size: k.size, Bold: k.bold},
-		Alignment:  &excelize.Alignment{Horizontal: k.halign, Indent: k.indent, Vertical: k.valign, WrapText: k.wrap},
-		Protection: &excelize.Protection{Locked: k.locked},
-	}
-	if k.fill {
-		s.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{labelFill}}
-	}
-	if k.border {
-		s.Border = []excelize.Border{
-			{Type: "left", Color: "000000", Style: 1},
-			{Type: "top", Color: "000000", Style: 1},
-			{Type: "right", Color: "000000", Style: 1},
-			{Type: "bottom", Color: "000000", Style: 1},
-		}
-	}
-	switch k.numFmt {
-	case "":
-	case fmtText:
-		s.NumFmt = 49 // built-in "@"
-	default:
-		nf := k.numFmt
-		s.CustomNumFmt = &nf
-	}
-	id, err := c.f.NewStyle(s)
-	if err != nil {
-		return 0, fmt.Errorf("create cell style: %w", err)
-	}
-	c.ids[k] = id
-	return id, nil
-}

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/layout"
 )
@@ -29,8 +27,8 @@ const maxListedProblems = 5
 // writeSummary writes the 汇总 sheet: one row per form with its unit,
 // project (a link to its sheet), four amounts, indicator count and
 // validation result, and a total row summed exactly in 分.
-func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error {
-	f := b.f
+func (b *book) writeSummary(ws *worksheet, sheets []Sheet, names []string) error {
+	sheet := ws.name
 	const body, head = 10.5, 10.5
 	// Landscape A4 with 15 mm margins.
 	printable := (297 - 30) * ptPerMM
@@ -43,29 +41,23 @@ func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error 
 		px := math.Floor(c.width / sum * printable / 0.75)
 		chars := math.Round(px/digitPx*100) / 100
 		colPt[i] = math.Floor(chars*digitPx) * 0.75
-		if err := f.SetColWidth(sheet, colName(i+1), colName(i+1), chars); err != nil {
-			return err
-		}
+		ws.setColWidth(i+1, chars)
 	}
 	ncols := len(summaryColumns)
 	title := "绩效目标汇总表"
-	if err := b.setText(sheet, 1, 1, ncols, 1, title, styleKey{font: b.opts.Fonts.Title, size: 16, bold: true, halign: "center", valign: "center", locked: true}); err != nil {
+	if err := b.setText(ws, 1, 1, ncols, 1, title, styleKey{font: b.opts.Fonts.Title, size: 16, bold: true, halign: "center", valign: "center", locked: true}); err != nil {
 		return err
 	}
-	if err := f.SetRowHeight(sheet, 1, 16*lineFactor+padV); err != nil {
-		return err
-	}
+	ws.setRowHeight(1, 16*lineFactor+padV)
 	headKey := styleKey{font: b.opts.Fonts.Heading, size: head, bold: true, fill: true, halign: "center", valign: "center", wrap: true, border: true, locked: true}
 	h := 0.0
 	for i, c := range summaryColumns {
-		if err := b.setText(sheet, i+1, 2, i+1, 2, c.head, headKey); err != nil {
+		if err := b.setText(ws, i+1, 2, i+1, 2, c.head, headKey); err != nil {
 			return err
 		}
 		h = max(h, b.need(c.head, layout.RoleHeading, head, colPt[i]))
 	}
-	if err := f.SetRowHeight(sheet, 2, math.Ceil(h*4)/4); err != nil {
-		return err
-	}
+	ws.setRowHeight(2, math.Ceil(h*4)/4)
 	text := styleKey{font: b.opts.Fonts.Body, size: body, valign: "center", wrap: true, border: true, locked: true}
 	center := text
 	center.halign = "center"
@@ -90,19 +82,15 @@ func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error 
 			case 3, 4, 5, 6:
 				continue
 			}
-			if err := b.setText(sheet, c+1, row, c+1, row, v, k); err != nil {
+			if err := b.setText(ws, c+1, row, c+1, row, v, k); err != nil {
 				return err
 			}
 			h = max(h, b.need(v, layout.RoleBody, body, colPt[c]))
 		}
-		if err := f.SetCellHyperLink(sheet, cellName(3, row), quoteSheet(names[i])+"!A1", "Location"); err != nil {
-			return err
-		}
+		ws.links = append(ws.links, hyperlink{ref: cellName(3, row), location: quoteSheet(names[i]) + "!A1"})
 		for j, m := range amounts {
 			if !m.Set {
-				if err := b.styleRange(sheet, 4+j, row, 4+j, row, money); err != nil {
-					return err
-				}
+				b.styleRange(ws, 4+j, row, 4+j, row, money)
 				continue
 			}
 			t, ok := addFen(totals[j], m.Fen)
@@ -110,47 +98,32 @@ func (b *book) writeSummary(sheet string, sheets []Sheet, names []string) error 
 				return fmt.Errorf("%s: 合计 of %s is larger than an amount can be", sheet, summaryColumns[3+j].head)
 			}
 			totals[j] = t
-			if err := b.setValue(sheet, 4+j, row, 4+j, row, m.Plain(), money); err != nil {
+			if err := b.setValue(ws, 4+j, row, 4+j, row, m.Plain(), money); err != nil {
 				return err
 			}
 		}
-		if err := f.SetRowHeight(sheet, row, math.Min(math.Ceil(h*4)/4, maxRowHeight)); err != nil {
-			return err
-		}
+		ws.setRowHeight(row, math.Min(math.Ceil(h*4)/4, maxRowHeight))
 		row++
 	}
 	totalKey := center
 	totalKey.bold, totalKey.font = true, b.opts.Fonts.Heading
-	if err := b.setText(sheet, 1, row, 3, row, "合计", totalKey); err != nil {
+	if err := b.setText(ws, 1, row, 3, row, "合计", totalKey); err != nil {
 		return err
 	}
 	moneyTotal := money
 	moneyTotal.bold = true
 	for j, t := range totals {
-		if err := b.setValue(sheet, 4+j, row, 4+j, row, reports.Money{Fen: t, Set: true}.Plain(), moneyTotal); err != nil {
+		if err := b.setValue(ws, 4+j, row, 4+j, row, reports.Money{Fen: t, Set: true}.Plain(), moneyTotal); err != nil {
 			return err
 		}
 	}
 	for c := 8; c <= ncols; c++ {
-		if err := b.styleRange(sheet, c, row, c, row, text); err != nil {
-			return err
-		}
+		b.styleRange(ws, c, row, c, row, text)
 	}
-	if err := f.SetRowHeight(sheet, row, body*lineFactor+padV); err != nil {
-		return err
-	}
-	size, orient, one, zero := 9, "landscape", 1, 0
-	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
-		return err
-	}
-	fit := true
-	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
-	}
-	if err := f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页 共 &N 页"}); err != nil {
-		return err
-	}
-	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: quoteSheet(sheet) + "!$2:$2", Scope: sheet})
+	ws.setRowHeight(row, body*lineFactor+padV)
+	ws.print = &printSetup{paper: 9, landscape: true, fit: true, fitWidth: 1, fitHeight: 0, oddFooter: "&C第 &P 页 共 &N 页"} // 9 = A4
+	b.printTitles(ws, 2, 2)
+	return nil
 }
 
 // problemsText is the 校验结果 of a form: 通过, or the counts and the first

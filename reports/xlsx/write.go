@@ -1,8 +1,6 @@
 package xlsx
 
 import (
-	"archive/zip"
-	"compress/flate"
 	"fmt"
 	"io"
 	"math"
@@ -11,9 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/layout"
@@ -25,19 +22,6 @@ type Options struct {
 	Measurer layout.Measurer // nil: SpreadsheetMeasurer
 
 	compressors *sync.Pool // set by NewRenderer: deflate writers shared by its workbooks
-}
-
-// pooledFlate returns its writer to the pool when closed.
-type pooledFlate struct {
-	*flate.Writer
-	pool *sync.Pool
-}
-
-func (p *pooledFlate) Close() error {
-	err := p.Writer.Close()
-	p.pool.Put(p.Writer)
-	p.Writer = nil
-	return err
 }
 
 func (o Options) withDefaults() Options {
@@ -80,27 +64,23 @@ const SummarySheetName = "汇总"
 // Write writes a workbook with one sheet per form to w. With a single sheet
 // and summary false it is named 绩效目标表; otherwise sheets are named after
 // the projects and, when summary is true, a 汇总 sheet comes first. Nothing
-// is written to w when an error occurs.
+// is written to w when a form cannot be written (only w's own errors can
+// leave a partial workbook).
 func Write(w io.Writer, sheets []Sheet, summary bool, opts Options) error {
 	if len(sheets) == 0 {
 		return fmt.Errorf("write workbook: no forms")
 	}
 	b := newBook(opts)
-	defer b.f.Close()
 	var names []string
 	if len(sheets) == 1 && !summary {
 		names = []string{FormSheetName}
 	} else {
 		names = sheetNames(sheets, summary)
 	}
-	first := true
 	if summary {
-		if err := b.addSheet(SummarySheetName, first); err != nil {
-			return err
-		}
-		first = false
+		ws := b.wb.addSheet(SummarySheetName)
 		b.meta = append(b.meta, []string{"summary", SummarySheetName})
-		if err := b.writeSummary(SummarySheetName, sheets, names); err != nil {
+		if err := b.writeSummary(ws, sheets, names); err != nil {
 			return err
 		}
 	}
@@ -108,79 +88,31 @@ func Write(w io.Writer, sheets []Sheet, summary bool, opts Options) error {
 		if s.Grid == nil {
 			return fmt.Errorf("write workbook: form %d has no layout", i+1)
 		}
-		if err := b.addSheet(names[i], first); err != nil {
-			return err
-		}
-		first = false
-		if err := b.writeGrid(names[i], s); err != nil {
+		if err := b.writeGrid(b.wb.addSheet(names[i]), s); err != nil {
 			return fmt.Errorf("sheet %s: %w", names[i], err)
 		}
 	}
-	if err := b.writeMeta(sheets); err != nil {
-		return err
-	}
-	return b.writeTo(w)
-}
-
-// book is one workbook being written.
-type book struct {
-	f      *excelize.File
-	styles *styleCache
-	wrap   wrapper
-	opts   Options
-	meta   [][]string
-}
-
-func newBook(opts Options) *book {
-	opts = opts.withDefaults()
-	f := excelize.NewFile()
-	if opts.compressors != nil {
-		// Deflate at BestSpeed with compressors reused across workbooks
-		// (a flate writer allocates ~1 MB).
-		pool := opts.compressors
-		f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
-			zw := zip.NewWriter(w)
-			zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-				fw, _ := pool.Get().(*flate.Writer)
-				if fw == nil {
-					var err error
-					if fw, err = flate.NewWriter(out, flate.BestSpeed); err != nil {
-						return nil, err
-					}
-				} else {
-					fw.Reset(out)
-				}
-				return &pooledFlate{fw, pool}, nil
-			})
-			return zw
-		}
-	}
-	return &book{f: f, styles: newStyleCache(f), wrap: wrapper{m: opts.Measurer}, opts: opts}
-}
-
-// addSheet creates a sheet; the first one renames excelize's default Sheet1.
-func (b *book) addSheet(name string, first bool) error {
-	if first {
-		if err := b.f.SetSheetName("Sheet1", name); err != nil {
-			return fmt.Errorf("name sheet %s: %w", name, err)
-		}
-		return nil
-	}
-	if _, err := b.f.NewSheet(name); err != nil {
-		return fmt.Errorf("add sheet %s: %w", name, err)
+	b.writeMeta(sheets)
+	if err := b.wb.write(w, b.opts.compressors); err != nil {
+		return fmt.Errorf("write workbook: %w", err)
 	}
 	return nil
 }
 
-func (b *book) writeTo(w io.Writer) error {
-	b.f.SetActiveSheet(0)
-	buf, err := b.f.WriteToBuffer()
-	if err != nil {
-		return fmt.Errorf("write workbook: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+// book is one workbook being written.
+type book struct {
+	wb   *workbook
+	wrap wrapper
+	opts Options
+	meta [][]string
 }
+
+func newBook(opts Options) *book {
+	opts = opts.withDefaults()
+	return &book{wb: newWorkbook(), wrap: wrapper{m: opts.Measurer}, opts: opts}
+}
+
+func (b *book) style(k styleKey) int { return b.wb.styles.id(k) }
 
 // Geometry of cells, in points. Spreadsheet applications inset text from
 // the cell edges and draw lines taller than the font size; these values are
@@ -369,29 +301,16 @@ func (b *book) place(g *layout.Grid, colPt []float64, sz sizes, start int) place
 	return p
 }
 
-func cellName(col, row int) string {
-	s, _ := excelize.CoordinatesToCellName(col, row)
-	return s
-}
-
-func colName(col int) string {
-	s, _ := excelize.ColumnNumberToName(col)
-	return s
-}
-
 // maxCellChars is the most characters a spreadsheet cell holds; excelize
 // would cut longer text silently.
 const maxCellChars = 32767
 
-func (b *book) writeGrid(sheet string, s Sheet) error {
+func (b *book) writeGrid(ws *worksheet, s Sheet) error {
 	g := s.Grid
-	f := b.f
 	ncols := columnCount(g)
 	colPt, colChars := columnWidths(g, ncols)
 	for i, w := range colChars {
-		if err := f.SetColWidth(sheet, colName(i+1), colName(i+1), w); err != nil {
-			return err
-		}
+		ws.setColWidth(i+1, w)
 	}
 	sz := sizesOf(g.Page)
 	tableWidth := 0.0
@@ -409,13 +328,11 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 		if role != layout.RoleTitle {
 			k.locked, k.numFmt = false, fmtText
 		}
-		if err := b.setText(sheet, 1, row, ncols, row, text, k); err != nil {
+		if err := b.setText(ws, 1, row, ncols, row, text, k); err != nil {
 			return err
 		}
 		h := math.Min(math.Ceil(b.need(text, role, size, tableWidth)*4)/4, maxRowHeight)
-		if err := f.SetRowHeight(sheet, row, h); err != nil {
-			return err
-		}
+		ws.setRowHeight(row, h)
 		bannerHeight += h
 		row++
 		return nil
@@ -438,26 +355,18 @@ func (b *book) writeGrid(sheet string, s Sheet) error {
 	p := b.place(g, colPt, sz, row)
 	for i := range g.Rows {
 		for j, h := range p.heights[i] {
-			if err := f.SetRowHeight(sheet, p.first[i]+j, h); err != nil {
-				return err
-			}
+			ws.setRowHeight(p.first[i]+j, h)
 		}
 	}
-	b.meta = append(b.meta, []string{"form", sheet, s.Family})
-	if err := b.writeCells(sheet, g, p, ncols, s.Choices); err != nil {
+	b.meta = append(b.meta, []string{"form", ws.name, s.Family})
+	if err := b.writeCells(ws, g, p, ncols, s.Choices); err != nil {
 		return err
 	}
 	// The form draws its own rules: grid lines would only blur them.
-	noGrid := false
-	if err := f.SetSheetView(sheet, 0, &excelize.ViewOptions{ShowGridLines: &noGrid}); err != nil {
-		return err
-	}
-	for _, r := range pageBreaks(g, p, bannerHeight) {
-		if err := f.InsertPageBreak(sheet, cellName(1, r)); err != nil {
-			return err
-		}
-	}
-	return b.pageSetup(sheet, g, p)
+	ws.noGrid = true
+	ws.breaks = pageBreaks(g, p, bannerHeight)
+	b.pageSetup(ws, g, p)
+	return nil
 }
 
 // pageFill is the share of the page's printable height pagination counts
@@ -553,7 +462,7 @@ func pageBreaks(g *layout.Grid, p placement, bannerHeight float64) []int {
 
 // writeCells writes the table: every grid cell, merged and bordered, and a
 // bordered blank for any position no cell covers so the ruling is complete.
-func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int, choices map[string][]string) error {
+func (b *book) writeCells(ws *worksheet, g *layout.Grid, p placement, ncols int, choices map[string][]string) error {
 	sz := sizesOf(g.Page)
 	covered := make([][]bool, len(g.Rows))
 	for i := range covered {
@@ -578,7 +487,7 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int, 
 			}
 			c1, r1 := c.Col+1, p.first[i]
 			c2, r2 := c.Col+span, p.last(lastRow)
-			if err := b.writeCell(sheet, c, c1, r1, c2, r2, sz); err != nil {
+			if err := b.writeCell(ws, c, c1, r1, c2, r2, sz); err != nil {
 				return err
 			}
 			if r.Kind == layout.RowTableHeader {
@@ -589,14 +498,14 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int, 
 			case c.Kind == layout.KindLabel:
 				label = &r.Cells[ci]
 			case c.Path != "":
-				entry := []string{"field", sheet, cellName(c1, r1), c.Path, "", ""}
+				entry := []string{"field", ws.name, cellName(c1, r1), c.Path, "", ""}
 				if label != nil {
 					entry[4] = cellName(label.Col+1, r1)
 					entry[5] = label.Text
 				}
 				b.meta = append(b.meta, entry)
 				if opts := choices[c.Path]; len(opts) > 0 {
-					if err := b.dropDown(sheet, cellName(c1, r1), opts); err != nil {
+					if err := b.dropDown(ws, cellName(c1, r1), opts); err != nil {
 						return err
 					}
 				}
@@ -614,12 +523,7 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int, 
 		if len(refs) == 0 {
 			continue
 		}
-		dv := excelize.NewDataValidation(true)
-		dv.SetSqref(strings.Join(refs, " "))
-		dv.SetInput(inputHints[h].title, inputHints[h].msg)
-		if err := b.f.AddDataValidation(sheet, dv); err != nil {
-			return fmt.Errorf("input hint: %w", err)
-		}
+		ws.dvs = append(ws.dvs, validation{sqref: strings.Join(refs, " "), promptTitle: inputHints[h].title, prompt: inputHints[h].msg})
 	}
 	// Column keys of the indicator table, from the paths of its first row,
 	// so that an edited header can still be read.
@@ -636,18 +540,13 @@ func (b *book) writeCells(sheet string, g *layout.Grid, p placement, ncols int, 
 			}
 			break
 		}
-		b.meta = append(b.meta, []string{"column", sheet, cellName(h.Col+1, tableHeadRow), key, h.Text})
+		b.meta = append(b.meta, []string{"column", ws.name, cellName(h.Col+1, tableHeadRow), key, h.Text})
 	}
-	blank, err := b.styles.id(styleKey{font: b.opts.Fonts.Body, size: sz.body, valign: "center", border: true, locked: true})
-	if err != nil {
-		return err
-	}
+	blank := b.style(styleKey{font: b.opts.Fonts.Body, size: sz.body, valign: "center", border: true, locked: true})
 	for i := range covered {
 		for cc, ok := range covered[i] {
 			if !ok {
-				if err := b.f.SetCellStyle(sheet, cellName(cc+1, p.first[i]), cellName(cc+1, p.last(i)), blank); err != nil {
-					return err
-				}
+				ws.setStyle(cc+1, p.first[i], cc+1, p.last(i), blank)
 			}
 		}
 	}
@@ -664,16 +563,20 @@ var inputHints = [...]struct{ title, msg string }{
 
 // dropDown offers a choice field's options in a list. A clerk may still
 // type something else after a warning: validation, not the sheet, decides.
-func (b *book) dropDown(sheet, ref string, opts []string) error {
-	dv := excelize.NewDataValidation(true)
-	dv.SetSqref(ref)
-	if err := dv.SetDropList(opts); err != nil {
-		return fmt.Errorf("options %q: %w", opts, err)
+func (b *book) dropDown(ws *worksheet, ref string, opts []string) error {
+	list := strings.Join(opts, ",")
+	if n := len(utf16.Encode([]rune(list))); n > maxListChars {
+		return fmt.Errorf("options %q: a drop-down list holds at most %d characters, these take %d", opts, maxListChars, n)
 	}
-	dv.SetError(excelize.DataValidationErrorStyleWarning, "不在选项中", "可选："+strings.Join(opts, "、"))
-	dv.SetInput("可选", strings.Join(opts, "、"))
-	return b.f.AddDataValidation(sheet, dv)
+	ws.dvs = append(ws.dvs, validation{sqref: ref, list: `"` + strings.ReplaceAll(list, `"`, `""`) + `"`,
+		errTitle: "不在选项中", errMsg: "可选：" + strings.Join(opts, "、"),
+		promptTitle: "可选", prompt: strings.Join(opts, "、")})
+	return nil
 }
+
+// maxListChars is the most UTF-16 code units of a drop-down list's
+// options, separators included, that Excel accepts.
+const maxListChars = 255
 
 // hintOf is the index of a value cell's input hint, or -1.
 func hintOf(c layout.Cell) int {
@@ -699,7 +602,7 @@ func halign(a layout.Align) string {
 }
 
 // writeCell writes one grid cell into the range c1,r1:c2,r2.
-func (b *book) writeCell(sheet string, c layout.Cell, c1, r1, c2, r2 int, sz sizes) error {
+func (b *book) writeCell(ws *worksheet, c layout.Cell, c1, r1, c2, r2 int, sz sizes) error {
 	k := styleKey{
 		font:   b.fontOf(c.Role),
 		size:   sz.cell(c),
@@ -728,7 +631,7 @@ func (b *book) writeCell(sheet string, c layout.Cell, c1, r1, c2, r2 int, sz siz
 			if decimals > 2 {
 				k.numFmt = "#,##0." + strings.Repeat("0", decimals)
 			}
-			return b.setValue(sheet, c1, r1, c2, r2, num, k)
+			return b.setValue(ws, c1, r1, c2, r2, num, k)
 		}
 	case layout.KindDate:
 		if serial, month, ok := dateSerial(c.Text); ok {
@@ -736,50 +639,41 @@ func (b *book) writeCell(sheet string, c layout.Cell, c1, r1, c2, r2 int, sz siz
 			if month {
 				k.numFmt = fmtMonth
 			}
-			return b.setValue(sheet, c1, r1, c2, r2, strconv.Itoa(serial), k)
+			return b.setValue(ws, c1, r1, c2, r2, strconv.Itoa(serial), k)
 		}
 	}
-	return b.setText(sheet, c1, r1, c2, r2, c.Text, k)
+	return b.setText(ws, c1, r1, c2, r2, c.Text, k)
 }
 
 // setText writes text as a string cell (never a formula, whatever it
 // starts with), styles and merges the range.
-func (b *book) setText(sheet string, c1, r1, c2, r2 int, text string, k styleKey) error {
+func (b *book) setText(ws *worksheet, c1, r1, c2, r2 int, text string, k styleKey) error {
 	if n := utf8.RuneCountInString(text); n > maxCellChars {
 		return fmt.Errorf("cell %s: text of %d characters is longer than a spreadsheet cell holds (%d)", cellName(c1, r1), n, maxCellChars)
 	}
 	if text != "" {
-		if err := b.f.SetCellStr(sheet, cellName(c1, r1), text); err != nil {
-			return err
-		}
+		b.wb.setString(ws, c1, r1, text)
 	}
-	return b.styleRange(sheet, c1, r1, c2, r2, k)
+	b.styleRange(ws, c1, r1, c2, r2, k)
+	return nil
 }
 
 // setValue writes a number given as exact decimal text: the file stores
 // these digits, and the spreadsheet application converts them to its binary
 // number only when it loads them. No float arithmetic touches the amount
 // here.
-func (b *book) setValue(sheet string, c1, r1, c2, r2 int, number string, k styleKey) error {
-	if err := b.f.SetCellDefault(sheet, cellName(c1, r1), number); err != nil {
-		return err
-	}
-	return b.styleRange(sheet, c1, r1, c2, r2, k)
+func (b *book) setValue(ws *worksheet, c1, r1, c2, r2 int, number string, k styleKey) error {
+	ws.setNumber(c1, r1, number)
+	b.styleRange(ws, c1, r1, c2, r2, k)
+	return nil
 }
 
-func (b *book) styleRange(sheet string, c1, r1, c2, r2 int, k styleKey) error {
-	id, err := b.styles.id(k)
-	if err != nil {
-		return err
+// styleRange styles the range and merges it when it is more than a cell.
+func (b *book) styleRange(ws *worksheet, c1, r1, c2, r2 int, k styleKey) {
+	ws.setStyle(c1, r1, c2, r2, b.style(k))
+	if c1 != c2 || r1 != r2 {
+		ws.merges = append(ws.merges, cellRange{c1, r1, c2, r2})
 	}
-	tl, br := cellName(c1, r1), cellName(c2, r2)
-	if err := b.f.SetCellStyle(sheet, tl, br, id); err != nil {
-		return err
-	}
-	if tl != br {
-		return b.f.MergeCell(sheet, tl, br)
-	}
-	return nil
 }
 
 // decimalText returns the plain decimal of a printed amount ("790,000.00"
@@ -821,40 +715,21 @@ func dateSerial(s string) (serial int, month bool, ok bool) {
 
 // pageSetup sets A4 portrait, one page wide, the indicator header as print
 // titles, centring, the page-number footer, and protection.
-func (b *book) pageSetup(sheet string, g *layout.Grid, p placement) error {
-	f := b.f
+func (b *book) pageSetup(ws *worksheet, g *layout.Grid, p placement) {
 	pg := page(g.Page)
-	size, orient, one, zero := 9, "portrait", 1, 0 // 9 = A4
-	if pg.WidthMM > pg.HeightMM {
-		orient = "landscape"
-	}
-	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
-		return err
-	}
-	fit := true
-	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
-	}
-	inch := func(mm float64) *float64 { v := math.Round(mm/25.4*100) / 100; return &v }
+	inch := func(mm float64) float64 { return math.Round(mm/25.4*100) / 100 }
 	footer := pg.FooterMM
 	if footer == 0 {
 		footer = pg.BottomMM / 2
 	}
-	header := pg.TopMM / 2
-	center := true
-	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{
-		Top: inch(pg.TopMM), Bottom: inch(pg.BottomMM), Left: inch(pg.LeftMM), Right: inch(pg.RightMM),
-		Header: inch(header), Footer: inch(footer), Horizontally: &center,
-	}); err != nil {
-		return err
-	}
-	hf := &excelize.HeaderFooterOptions{OddFooter: "&C第 &P 页 共 &N 页"}
+	ps := &printSetup{paper: 9, landscape: pg.WidthMM > pg.HeightMM, fit: true, fitWidth: 1, fitHeight: 0, // 9 = A4
+		margins: true, top: inch(pg.TopMM), bottom: inch(pg.BottomMM), left: inch(pg.LeftMM), right: inch(pg.RightMM),
+		header: inch(pg.TopMM / 2), footer: inch(footer), center: true,
+		oddFooter: "&C第 &P 页 共 &N 页"}
 	if g.Draft {
-		hf.OddHeader = "&C&14草稿"
+		ps.oddHeader = "&C&14草稿"
 	}
-	if err := f.SetHeaderFooter(sheet, hf); err != nil {
-		return err
-	}
+	ws.print = ps
 	first, last := 0, 0
 	for i, r := range g.Rows {
 		if r.Kind == layout.RowTableHeader {
@@ -865,21 +740,18 @@ func (b *book) pageSetup(sheet string, g *layout.Grid, p placement) error {
 		}
 	}
 	if first > 0 {
-		if err := f.SetDefinedName(&excelize.DefinedName{
-			Name:     "_xlnm.Print_Titles",
-			RefersTo: fmt.Sprintf("%s!$%d:$%d", quoteSheet(sheet), first, last),
-			Scope:    sheet,
-		}); err != nil {
-			return fmt.Errorf("print titles: %w", err)
-		}
+		b.printTitles(ws, first, last)
 	}
 	// No password: protection guards the layout against slips, not people.
 	// Rows may be inserted and deleted so clerks can change the indicator
 	// table, and resized in case a font differs.
-	return f.ProtectSheet(sheet, &excelize.SheetProtectionOptions{
-		SelectLockedCells: true, SelectUnlockedCells: true,
-		InsertRows: true, DeleteRows: true, FormatRows: true, FormatColumns: true, FormatCells: true,
-	})
+	ws.protect = true
+}
+
+// printTitles repeats rows first…last at the top of every printed page.
+func (b *book) printTitles(ws *worksheet, first, last int) {
+	b.wb.names = append(b.wb.names, definedName{name: "_xlnm.Print_Titles",
+		refersTo: fmt.Sprintf("%s!$%d:$%d", quoteSheet(ws.name), first, last), sheet: ws.index})
 }
 
 // quoteSheet quotes a sheet name for a formula reference.
