@@ -29,8 +29,18 @@ func ParseMoney(s string) (Money, error) {
 }
 
 // ParseWanYuan reads an amount written in 万元 (ten thousand yuan), as some
-// issuers print it, and converts it exactly to 分: up to six decimals.
+// issuers print it, and converts it exactly to 分: up to six decimals. The
+// unit may be written after the number, as published forms do ("10000万元",
+// "250万").
 func ParseWanYuan(s string) (Money, error) {
+	t := strings.TrimSpace(s)
+	for _, unit := range []string{"万元", "万"} {
+		if u, ok := strings.CutSuffix(t, unit); ok {
+			if m, err := parseScaled(u, 6); err == nil && m.Set {
+				return m, nil
+			}
+		}
+	}
 	return parseScaled(s, 6)
 }
 
@@ -170,4 +180,61 @@ func (m *Money) UnmarshalText(b []byte) error {
 	}
 	*m = v
 	return nil
+}
+
+// Decimals is how many decimals the amount needs to be printed exactly in
+// 元 (wan false: 0 to 2) or 万元 (0 to 6).
+func (m Money) Decimals(wan bool) int {
+	d := 2
+	if wan {
+		d = 6
+	}
+	fen := m.Fen
+	for d > 0 && fen%10 == 0 {
+		fen /= 10
+		d--
+	}
+	return d
+}
+
+// Format prints the amount in 元 or 万元 with thousands separators and
+// exactly decimals decimals (0 to 6). An amount that needs more is rounded
+// half away from zero: for print only, the Money itself stays exact.
+// Unset gives "".
+func (m Money) Format(wan bool, decimals int) string {
+	if !m.Set {
+		return ""
+	}
+	scale := 2
+	if wan {
+		scale = 6
+	}
+	decimals = max(0, min(decimals, 6))
+	fen := m.Fen
+	if decimals < scale {
+		unit := int64(1)
+		for range scale - decimals {
+			unit *= 10
+		}
+		q, r := fen/unit, fen%unit
+		if r < 0 {
+			r = -r
+		}
+		if 2*r >= unit {
+			if fen < 0 {
+				q--
+			} else {
+				q++
+			}
+		}
+		return formatScaled(q, decimals, true)
+	}
+	s := formatScaled(fen, scale, true)
+	if decimals > scale {
+		if scale == 0 {
+			s += "."
+		}
+		s += strings.Repeat("0", decimals-scale)
+	}
+	return s
 }

@@ -141,3 +141,62 @@ func TestMoneyWanYuan(t *testing.T) {
 		})
 	}
 }
+
+func TestMoneyFormatDecimals(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		wan      bool
+		decimals int
+		want     string
+		need     int
+	}{
+		{"wan exact six", "860.123456", true, 6, "860.123456", 6},
+		{"wan padded", "1250.5", true, 6, "1,250.500000", 1},
+		{"wan two", "1250.5", true, 2, "1,250.50", 1},
+		{"wan rounded half up for print", "860.125", true, 2, "860.13", 3},
+		{"wan rounded down", "860.124999", true, 2, "860.12", 6},
+		{"wan negative rounds away from zero", "-0.005", true, 2, "-0.01", 3},
+		{"wan whole", "10000", true, 0, "10,000", 0},
+		{"yuan", "790000", false, 2, "790,000.00", 0},
+		{"yuan more decimals than exist", "1.5", false, 4, "1.5000", 1},
+		{"yuan rounded", "1.55", false, 1, "1.6", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parse := reports.ParseMoney
+			if tt.wan {
+				parse = reports.ParseWanYuan
+			}
+			m, err := parse(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Format(tt.wan, tt.decimals); got != tt.want {
+				t.Errorf("Format(%v, %d) = %q, want %q", tt.wan, tt.decimals, got, tt.want)
+			}
+			if got := m.Decimals(tt.wan); got != tt.need {
+				t.Errorf("Decimals = %d, want %d", got, tt.need)
+			}
+		})
+	}
+}
+
+func TestParseWanYuanWithUnit(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"10000万元", "100000000.00"},
+		{"250万", "2500000.00"},
+		{"1,250.5 万元", "12505000.00"},
+		{"860.123456", "8601234.56"},
+	} {
+		m, err := reports.ParseWanYuan(tt.in)
+		if err != nil || m.Plain() != tt.want {
+			t.Errorf("ParseWanYuan(%q) = %s, %v; want %s", tt.in, m.Plain(), err, tt.want)
+		}
+	}
+	for _, bad := range []string{"万元", "854万(高标准农田建设400万元)", "十万元"} {
+		if _, err := reports.ParseWanYuan(bad); err == nil {
+			t.Errorf("ParseWanYuan(%q) accepted", bad)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,10 +39,20 @@ type Problem struct {
 	Path     string   `json:"path"`           // "funds.total", "indicators[2].target"
 	Line     int      `json:"line,omitempty"` // 1-based source line, 0 when unknown
 	Message  string   `json:"message"`
+	// Name is the field's label as the form's family prints it (项目支出名称,
+	// 绩效指标第3行指标值及单位); empty for problems made without rules
+	// that know the labels.
+	Name string `json:"label,omitempty"`
 }
 
-// Label is the Chinese name of the problem's field.
-func (p Problem) Label() string { return LabelOf(p.Path) }
+// Label is the Chinese name of the problem's field: the family's label
+// when the rules knew it, else the sample's.
+func (p Problem) Label() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return LabelOf(p.Path)
+}
 
 func (p Problem) String() string {
 	return fmt.Sprintf("%s: %s: %s", p.Severity, p.Label(), p.Message)
@@ -103,6 +114,37 @@ type Rules struct {
 	// Columns are the indicator columns the family prints; a family
 	// without level 1 or 2 does not require them. Nil means all four.
 	Columns []string
+	// Labels name fields and indicator columns by key as the family
+	// prints them ("project" → 项目支出名称, "target" → 指标值及单位), for
+	// messages; keys without a label are named by LabelOf.
+	Labels map[string]string
+}
+
+// colLabel is an indicator column's label, or def.
+func (r Rules) colLabel(key, def string) string {
+	if l := r.Labels[key]; l != "" {
+		return l
+	}
+	return def
+}
+
+// labelOf names a field path with the rules' labels.
+func (r Rules) labelOf(path string) string {
+	if rest, ok := strings.CutPrefix(path, "indicators["); ok {
+		idx, col, _ := strings.Cut(rest, "].")
+		if l, ok := r.Labels[col]; ok && col != "" {
+			n, _ := strconv.Atoi(idx)
+			return fmt.Sprintf("绩效指标第%d行%s", n+1, l)
+		}
+		return LabelOf(path)
+	}
+	if l, ok := r.Labels[path]; ok {
+		return l
+	}
+	if l, ok := r.Labels["extra."+path]; ok {
+		return l
+	}
+	return LabelOf(path)
 }
 
 // DefaultRules are the rules of the sample's family (上海 2020).
@@ -137,10 +179,25 @@ func Check(f *Form, r Rules) Problems {
 		// Row by row checks of such a table would only add thousands of
 		// problems to this one.
 		v.errorf("indicators", "绩效指标表有%d行，最多%d行", len(f.Indicators), MaxIndicators)
+		v.name(r)
 		return v.out
 	}
 	v.indicators(r)
+	v.name(r)
 	return v.out
+}
+
+// name gives every problem its family label and, when its field was not
+// in the source (a required field left out), the line the form starts on,
+// so that a message always points somewhere a clerk can look.
+func (v *validator) name(r Rules) {
+	for i := range v.out {
+		p := &v.out[i]
+		p.Name = r.labelOf(p.Path)
+		if p.Line == 0 {
+			p.Line = v.f.Line("title")
+		}
+	}
 }
 
 // texts refuses texts longer than a spreadsheet cell holds, and control
@@ -301,27 +358,28 @@ func (v *validator) indicators(r Rules) {
 		return
 	}
 	if has("level1") && strings.TrimSpace(ins[0].Level1) == "" {
-		v.errorf(IndicatorPath(0, "level1"), "第一行必须填写一级目标")
+		v.errorf(IndicatorPath(0, "level1"), "第一行必须填写%s", r.colLabel("level1", "一级目标"))
 	}
 	if has("level2") && strings.TrimSpace(ins[0].Level2) == "" {
-		v.errorf(IndicatorPath(0, "level2"), "第一行必须填写二级目标")
+		v.errorf(IndicatorPath(0, "level2"), "第一行必须填写%s", r.colLabel("level2", "二级目标"))
 	}
 	warned := map[string]bool{}
+	col := r.colLabel
 	for i, in := range ins {
 		if has("level3") && strings.TrimSpace(in.Level3) == "" && strings.TrimSpace(string(in.Target)) != "" {
-			v.warnf(IndicatorPath(i, "level3"), "三级目标未填写")
+			v.warnf(IndicatorPath(i, "level3"), "%s未填写", col("level3", "三级目标"))
 		}
 		if strings.TrimSpace(string(in.Target)) == "" {
 			if strings.TrimSpace(in.Level3) != "" {
-				v.errorf(IndicatorPath(i, "target"), "指标目标值未填写")
+				v.errorf(IndicatorPath(i, "target"), "%s未填写", col("target", "指标目标值"))
 			}
 		} else if _, _, err := in.Target.Parse(); err != nil {
-			v.errorf(IndicatorPath(i, "target"), "指标目标值格式错误：%v（例如 =90%%、>=10%%、<=450家 或 规范）", err)
+			v.errorf(IndicatorPath(i, "target"), "%s格式错误：%v（例如 =90%%、>=10%%、<=450家 或 规范）", col("target", "指标目标值"), err)
 		}
 		l1 := strings.TrimSpace(in.Level1)
 		if len(vocab.Level1) > 0 && l1 != "" && !slices.Contains(vocab.Level1, l1) && !warned[l1] {
 			warned[l1] = true
-			v.warnf(IndicatorPath(i, "level1"), "一级目标「%s」不在指标体系中（可用：%s）", l1, strings.Join(vocab.Level1, "、"))
+			v.warnf(IndicatorPath(i, "level1"), "%s「%s」不在指标体系中（可用：%s）", col("level1", "一级目标"), l1, strings.Join(vocab.Level1, "、"))
 		}
 		if allowed, ok := vocab.Level2[l1]; ok {
 			l2 := strings.TrimSpace(in.Level2)

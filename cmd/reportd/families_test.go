@@ -38,6 +38,9 @@ func TestRenderEachFamily(t *testing.T) {
 		{"shanghai-2020", seedPath, "", 2},
 		{"national-2021", "../../testdata/families/national-2023.txt", "", 1},
 		{"tiny-2024 from a file", "../../testdata/families/tiny-2024.txt", "../../testdata/families/tiny", 1},
+		{"hunan-2023", "../../testdata/families/hunan-2023.txt", "", 2},
+		{"wuhan-2020", "../../testdata/families/wuhan-2020.txt", "", 2},
+		{"hunan-infra-2022", "../../testdata/families/hunan-infra-2022.txt", "", 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,7 +75,7 @@ func TestRenderEachFamily(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r := textcheck.Check(textcheck.FormCells(f, fam.Funds.Unit == "万元"), text); !r.OK() {
+				if r := textcheck.Check(textcheck.FamilyCells(f, fam), text); !r.OK() {
 					t.Errorf("%s: %s", f.Project, r)
 				}
 				if strings.Contains(text, "草稿") {
@@ -154,7 +157,7 @@ func TestExplicitFamily(t *testing.T) {
 		{"detected", []string{"validate", national}, 0, "1 forms, 0 errors"},
 		{"named", []string{"validate", "-family", "national-2021", national}, 0, "1 forms, 0 errors"},
 		{"named wrongly: its labels are unknown", []string{"validate", "-family", "shanghai-2020", national}, 1, `unknown label "主管部门及代码"`},
-		{"unknown family", []string{"validate", "-family", "nope", national}, 1, `unknown form family "nope" (known: national-2021, shanghai-2020)`},
+		{"unknown family", []string{"validate", "-family", "nope", national}, 1, `unknown form family "nope" (known: hunan-2023, hunan-infra-2022, national-2021, shanghai-2020, wuhan-2020)`},
 		{"forms take the named family", []string{"export", "-family", "national-2021", "-format", "json", seedPath}, 0, `"family": "national-2021"`},
 	}
 	for _, tt := range tests {

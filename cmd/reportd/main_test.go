@@ -24,7 +24,7 @@ func TestValidateSeed(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"2 forms, 0 errors", "企业培育 (8 indicators)", "服务体系 (15 indicators)"} {
+	for _, want := range []string{"2 forms, 0 errors", "企业培育 (8 indicators, family shanghai-2020)", "服务体系 (15 indicators, family shanghai-2020)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

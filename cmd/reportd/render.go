@@ -81,7 +81,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 				return fmt.Errorf("%s: %w", in.path, err)
 			}
 			for _, p := range reports.Check(in.form, fam.Rules()).Errors() {
-				fmt.Fprintf(e.stderr, "%s:%d: %s: %s\n", in.path, p.Line, p.Label(), p.Message)
+				fmt.Fprintf(e.stderr, "%s: %s: %s\n", where(in.path, p.Line), p.Label(), p.Message)
 				bad = true
 			}
 		}
@@ -112,7 +112,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 			var re *reports.Error
 			if errors.As(err, &re) {
 				for _, p := range re.Problems {
-					fmt.Fprintf(e.stderr, "%s:%d: %s: %s\n", in.path, p.Line, p.Label(), p.Message)
+					fmt.Fprintf(e.stderr, "%s: %s: %s\n", where(in.path, p.Line), p.Label(), p.Message)
 				}
 			}
 			continue

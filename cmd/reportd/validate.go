@@ -50,12 +50,18 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 						continue
 					}
 				}
-				fmt.Fprintf(e.stdout, "%s:%d: %s: %s%s\n", path, p.Line, p.Label(), severityPrefix(p.Severity), p.Message)
+				fmt.Fprintf(e.stdout, "%s: %s: %s%s\n", where(path, p.Line), p.Label(), severityPrefix(p.Severity), p.Message)
 			}
 		}
 		fmt.Fprintf(e.stdout, "%s: %d forms, %d errors, %d warnings\n", path, len(forms), errs, warns)
 		for _, f := range forms {
-			fmt.Fprintf(e.stdout, "  %s (%d indicators)\n", f.Project, len(f.Indicators))
+			fam := f.Family
+			if fam == "" {
+				if d, err := families.Get(""); err == nil {
+					fam = d.Name
+				}
+			}
+			fmt.Fprintf(e.stdout, "  %s (%d indicators, family %s)\n", f.Project, len(f.Indicators), fam)
 		}
 		if errs > 0 {
 			failed = true
@@ -72,4 +78,13 @@ func severityPrefix(s reports.Severity) string {
 		return "warning: "
 	}
 	return ""
+}
+
+// where is "FILE:LINE", or FILE alone when the line is unknown (a form
+// given as JSON without positions): never "FILE:0".
+func where(path string, line int) string {
+	if line <= 0 {
+		return path
+	}
+	return fmt.Sprintf("%s:%d", path, line)
 }

@@ -49,7 +49,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		r := textcheck.Check(textcheck.FormCells(f, fam.Funds.Unit == "万元"), text)
+		r := textcheck.Check(textcheck.FamilyCells(f, fam), text)
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.Project, r)
 		failed = failed || !r.OK()
 	}

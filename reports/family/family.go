@@ -1,6 +1,8 @@
 package family
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 
 	"github.com/reportd/reportd/reports"
@@ -31,9 +33,12 @@ type Family struct {
 	Description string `json:"description,omitempty"`
 	// Default marks the family used when a form names none and detection
 	// finds no better match.
-	Default  bool     `json:"default,omitempty"`
-	Subtitle string   `json:"subtitle,omitempty"` // "({year}年度)"
-	Header   []string `json:"header,omitempty"`   // "申报单位名称：{unit}"
+	Default  bool         `json:"default,omitempty"`
+	Subtitle string       `json:"subtitle,omitempty"` // "({year}年度)"
+	Header   []HeaderLine `json:"header,omitempty"`   // "申报单位名称：{unit}" or {"left": "填报单位：（盖章）", "right": "单位：万元"}
+	// Footer lines print under the table: a sign-off line (填表人：…),
+	// footnotes (注：…). {key} is replaced like in Header.
+	Footer []string `json:"footer,omitempty"`
 	// Detect lists extra titles by which importers recognise the family;
 	// Title and the field labels count too.
 	Detect     Detect     `json:"detect,omitzero"`
@@ -68,10 +73,59 @@ type Field struct {
 	Required bool     `json:"required,omitempty"`
 }
 
+// HeaderLine is a line above the table: text on the left and, optionally,
+// text on the right of the same line ("填报单位：（盖章）" … "单位：万元").
+// In a family file it is a string (left only) or {"left": …, "right": …}.
+type HeaderLine struct {
+	Left  string `json:"left,omitempty"`
+	Right string `json:"right,omitempty"`
+}
+
+// UnmarshalJSON accepts a plain string as a left-aligned line.
+func (h *HeaderLine) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		h.Right = ""
+		return json.Unmarshal(b, &h.Left)
+	}
+	type plain HeaderLine // no UnmarshalJSON: no recursion
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode((*plain)(h))
+}
+
 // Funds declares the fund block.
 type Funds struct {
 	Unit string   `json:"unit"` // 元 or 万元
 	Rows []string `json:"rows"` // money field keys, in printed order
+	// Decimals is the least number of decimals an amount is printed
+	// with (default 2); MaxDecimals the most (default 2 in 元, 6 in 万元,
+	// which is exact to the 分). All amounts of one printed column show the
+	// same number of decimals: as many as the most precise one needs,
+	// between the two. An amount more precise than MaxDecimals is rounded
+	// for print only (half away from zero); the form keeps it exact.
+	Decimals    *int `json:"decimals,omitempty"`
+	MaxDecimals *int `json:"max_decimals,omitempty"`
+	// LabelUnit false leaves the unit out of money labels, for a form that
+	// states it once in a header line ("单位：万元"); default true:
+	// "项目总预算（元）".
+	LabelUnit *bool `json:"label_unit,omitempty"`
+}
+
+// DecimalRange is the least and most decimals amounts print with.
+func (f *Family) DecimalRange() (least, most int) {
+	least, most = 2, 2
+	if f.Funds.Unit == UnitWanYuan {
+		most = 6
+	}
+	if f.Funds.Decimals != nil {
+		least = *f.Funds.Decimals
+	}
+	if f.Funds.MaxDecimals != nil {
+		most = *f.Funds.MaxDecimals
+	} else if most < least {
+		most = least
+	}
+	return least, most
 }
 
 // Indicators declares the columns of the indicator table.
@@ -87,6 +141,18 @@ type Column struct {
 	Span     int      `json:"span,omitempty"` // grid columns covered; 0 means 1
 	// Merge joins equal consecutive values vertically (一级/二级 levels).
 	Merge bool `json:"merge,omitempty"`
+	// FillDown says a blank cell of this column in an imported table means
+	// "same as the row above" (a merged cell copied out of a print). The
+	// default is the column's Merge.
+	FillDown *bool `json:"fill_down,omitempty"`
+}
+
+// FillsDown reports whether blank cells of the column repeat the row above.
+func (c Column) FillsDown() bool {
+	if c.FillDown != nil {
+		return *c.FillDown
+	}
+	return c.Merge
 }
 
 // Vocab is the accepted indicator level names (see reports.Vocabulary).
@@ -128,21 +194,35 @@ type Section struct {
 	// HeadingField is a form field that, when filled, overrides Heading
 	// (the heading exactly as the source wrote it).
 	HeadingField string `json:"heading_field,omitempty"`
-	Rows         []Row  `json:"rows,omitempty"`
-	Indicators   bool   `json:"indicators,omitempty"`
+	// Label is printed in a cell at the left of every row of the section
+	// (the indicator section's column header included), LabelSpan grid
+	// columns wide (default 1): "本年度绩效指标" beside the indicator
+	// table, "项目资金" beside the fund rows.
+	Label      string `json:"label,omitempty"`
+	LabelSpan  int    `json:"label_span,omitempty"`
+	Rows       []Row  `json:"rows,omitempty"`
+	Indicators bool   `json:"indicators,omitempty"`
 }
 
 // Row is one printed row of label and value cells.
 type Row struct {
 	Cells []Cell `json:"cells"`
+	// HeightMM is the least height of the row: room for a signature or a
+	// 审核意见 written by hand.
+	HeightMM float64 `json:"height_mm,omitempty"`
 }
 
-// Cell is a label or a value. Exactly one of Label, Text and Value is set.
+// Cell is a label, a value or a blank box. Exactly one of Label, Text,
+// Value and Blank is set.
 type Cell struct {
 	Label string `json:"label,omitempty"` // field key whose label is printed
 	Text  string `json:"text,omitempty"`  // literal label text
 	Value string `json:"value,omitempty"` // field key whose value is printed
+	// Blank is a box the unit does not fill (财政部门审核意见: written
+	// or stamped on paper).
+	Blank bool   `json:"blank,omitempty"`
 	Span  int    `json:"span,omitempty"`  // grid columns; 0 means 1
+	Rows  int    `json:"rows,omitempty"`  // rows covered, this one and those below; 0 means 1
 	Align string `json:"align,omitempty"` // left, center, right; default by type
 }
 
@@ -166,6 +246,9 @@ func (f *Family) PrintedLabel(fd *Field) string {
 	if fd == nil {
 		return ""
 	}
+	if f.Funds.LabelUnit != nil && !*f.Funds.LabelUnit {
+		return fd.Label
+	}
 	if fd.Type == TypeMoney && f.Funds.Unit != "" && !strings.Contains(fd.Label, f.Funds.Unit) {
 		return fd.Label + "（" + f.Funds.Unit + "）"
 	}
@@ -179,6 +262,31 @@ func (f *Family) Vocabulary() reports.Vocabulary {
 		return reports.DefaultVocabulary
 	}
 	return reports.Vocabulary{Level1: f.Vocab.Level1, Level2: f.Vocab.Level2}
+}
+
+// TitleOf is the title printed for a form that states none: the family's
+// title with {year} and other keys replaced.
+func (f *Family) TitleOf(form *reports.Form) string {
+	return Expand(f.Title, form)
+}
+
+// NormalizeTitle is NormalizeLabel without a leading year ("2023年",
+// "2023年度") and without the brackets of a subtitle: titles such as
+// "2023年项目支出绩效目标申报表" match the family title
+// "{year}年项目支出绩效目标申报表".
+func NormalizeTitle(s string) string {
+	s = NormalizeLabel(s)
+	s = strings.ReplaceAll(s, "{year}", "")
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 4 {
+		s = s[i:]
+	}
+	s = strings.TrimPrefix(s, "年度")
+	s = strings.TrimPrefix(s, "年")
+	return strings.NewReplacer("（", "(", "）", ")").Replace(s)
 }
 
 // NormalizeLabel strips what varies around a label in real documents:
@@ -258,4 +366,50 @@ func Expand(s string, form *reports.Form) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// IsLiteral reports whether text (as found in a document) is printed by the
+// family itself rather than filled by the unit: a literal cell
+// ("财政部门审核意见"), a section's side label ("本年度绩效指标"), a header
+// or footer line without fields ("填报单位：（盖章）", "注：…"). Importers
+// skip such text.
+func (f *Family) IsLiteral(text string) bool {
+	n := NormalizeLabel(text)
+	if n == "" {
+		return false
+	}
+	lit := func(s string) bool { return s != "" && !strings.Contains(s, "{") && NormalizeLabel(s) == n }
+	for _, h := range f.Header {
+		if lit(h.Left) || lit(h.Right) || lit(h.Left+h.Right) {
+			return true
+		}
+	}
+	for _, l := range f.Footer {
+		if lit(l) {
+			return true
+		}
+	}
+	for _, s := range f.Table.Sections {
+		if lit(s.Label) {
+			return true
+		}
+		for _, r := range s.Rows {
+			for _, c := range r.Cells {
+				if lit(c.Text) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// IndicatorLabel is the side label of the indicator section, or "".
+func (f *Family) IndicatorLabel() string {
+	for _, s := range f.Table.Sections {
+		if s.Indicators {
+			return s.Label
+		}
+	}
+	return ""
 }

@@ -207,7 +207,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key names the path", edit(`{"label": "project", "span": 2}, {"value": "project", "span": 2}`, `{"label": "project", "span": 2}, {"valeu": "project", "span": 2}`), "x.json: table.sections[0].rows[0].cells[1].valeu: unknown key"},
 		{"undeclared field in a cell", edit(`{"value": "category"}`, `{"value": "extra.类别"}`), `table.sections[0].rows[0].cells[3].value: "extra.类别" is not declared in fields`},
 		{"spans must fill the grid", edit(`{"value": "overview", "span": 5}`, `{"value": "overview", "span": 4}`), "table.sections[0].rows[3]: cells span 6 columns but the table has 7"},
-		{"cell with two contents", edit(`{"label": "plan", "span": 2}`, `{"label": "plan", "span": 2, "text": "x"}`), "table.sections[0].rows[7].cells[0]: exactly one of label, text and value"},
+		{"cell with two contents", edit(`{"label": "plan", "span": 2}`, `{"label": "plan", "span": 2, "text": "x"}`), "table.sections[0].rows[7].cells[0]: exactly one of label, text, value and blank"},
 		{"unknown type", edit(`"type": "longtext", "required": true},
     {"key": "basis"`, `"type": "essay", "required": true},
     {"key": "basis"`), `fields[8].type: unknown type "essay"`},

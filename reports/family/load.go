@@ -229,6 +229,22 @@ func (f *Family) check() error {
 	if f.Funds.Unit != "" && f.Funds.Unit != UnitYuan && f.Funds.Unit != UnitWanYuan {
 		c.fail("funds.unit", "%q: must be 元 or 万元", f.Funds.Unit)
 	}
+	for _, d := range []struct {
+		name string
+		v    *int
+	}{{"decimals", f.Funds.Decimals}, {"max_decimals", f.Funds.MaxDecimals}} {
+		if d.v != nil && (*d.v < 0 || *d.v > 6) {
+			c.fail("funds."+d.name, "%d: must be between 0 and 6", *d.v)
+		}
+	}
+	if least, most := f.DecimalRange(); least > most {
+		c.fail("funds.max_decimals", "%d is less than decimals (%d)", most, least)
+	}
+	for i, h := range f.Header {
+		if h.Left == "" && h.Right == "" {
+			c.fail(fmt.Sprintf("header[%d]", i), "an empty line: give left or right text")
+		}
+	}
 	for i, k := range f.Funds.Rows {
 		if fd, ok := f.fields[k]; !ok {
 			c.fail(fmt.Sprintf("funds.rows[%d]", i), "%q is not declared in fields", k)
@@ -243,6 +259,48 @@ func (f *Family) check() error {
 		return c.err
 	}
 	return nil
+}
+
+func (f *Family) checkCell(c *checker, cell *Cell, cp string) {
+	set := 0
+	for _, v := range []string{cell.Label, cell.Text, cell.Value} {
+		if v != "" {
+			set++
+		}
+	}
+	if cell.Blank {
+		set++
+	}
+	if set != 1 {
+		c.fail(cp, "exactly one of label, text, value and blank is required")
+	}
+	if cell.Label != "" {
+		if _, ok := f.fields[cell.Label]; !ok {
+			c.fail(cp+".label", "%q is not declared in fields", cell.Label)
+		}
+	}
+	if cell.Value != "" {
+		if _, ok := f.fields[cell.Value]; !ok {
+			c.fail(cp+".value", "%q is not declared in fields", cell.Value)
+		}
+	}
+	switch cell.Align {
+	case "", "left", "center", "right":
+	default:
+		c.fail(cp+".align", "%q: one of left, center, right", cell.Align)
+	}
+	if cell.Span < 0 {
+		c.fail(cp+".span", "must be positive")
+	}
+	if cell.Span == 0 {
+		cell.Span = 1
+	}
+	if cell.Rows < 0 {
+		c.fail(cp+".rows", "must be positive")
+	}
+	if cell.Rows == 0 {
+		cell.Rows = 1
+	}
 }
 
 func knownKey(k string) bool {
@@ -352,6 +410,22 @@ func (f *Family) checkTable(c *checker) {
 				c.fail(sp+".heading_field", "%q is not a field of the form", s.HeadingField)
 			}
 		}
+		off := 0 // columns taken by the section's side label
+		if s.LabelSpan < 0 {
+			c.fail(sp+".label_span", "must be positive")
+		}
+		if s.Label != "" {
+			if s.LabelSpan <= 0 {
+				s.LabelSpan = 1
+			}
+			off = s.LabelSpan
+			if off >= n {
+				c.fail(sp+".label_span", "the side label takes %d of the table's %d columns: none is left for the rows", off, n)
+				continue
+			}
+		} else if s.LabelSpan > 0 {
+			c.fail(sp+".label_span", "is only meaningful with a label")
+		}
 		if s.Indicators {
 			indicators++
 			if len(s.Rows) > 0 {
@@ -361,54 +435,70 @@ func (f *Family) checkTable(c *checker) {
 			for _, col := range f.Indicators.Columns {
 				total += col.Span
 			}
-			if total != n {
-				c.fail("indicators.columns", "spans add up to %d but the table has %d columns", total, n)
+			if total != n-off {
+				if off > 0 {
+					c.fail("indicators.columns", "spans add up to %d but the table has %d columns, %d of them beside the side label of %s", total, n, n-off, sp)
+				} else {
+					c.fail("indicators.columns", "spans add up to %d but the table has %d columns", total, n)
+				}
 			}
 			continue
 		}
 		if len(s.Rows) == 0 && s.Heading == "" {
 			c.fail(sp, "a section needs a heading or rows")
 		}
+		if len(s.Rows) == 0 && s.Label != "" {
+			c.fail(sp+".label", "a side label needs rows beside it")
+		}
+		// covered[i] counts the rows below still covered by a cell of an
+		// earlier row that spans several rows.
+		covered := make([]int, n)
 		for ri := range s.Rows {
+			row := &s.Rows[ri]
 			rp := fmt.Sprintf("%s.rows[%d]", sp, ri)
-			total := 0
-			for ci := range s.Rows[ri].Cells {
-				cell := &s.Rows[ri].Cells[ci]
-				cp := fmt.Sprintf("%s.cells[%d]", rp, ci)
-				set := 0
-				for _, v := range []string{cell.Label, cell.Text, cell.Value} {
-					if v != "" {
-						set++
-					}
-				}
-				if set != 1 {
-					c.fail(cp, "exactly one of label, text and value is required")
-				}
-				if cell.Label != "" {
-					if _, ok := f.fields[cell.Label]; !ok {
-						c.fail(cp+".label", "%q is not declared in fields", cell.Label)
-					}
-				}
-				if cell.Value != "" {
-					if _, ok := f.fields[cell.Value]; !ok {
-						c.fail(cp+".value", "%q is not declared in fields", cell.Value)
-					}
-				}
-				switch cell.Align {
-				case "", "left", "center", "right":
-				default:
-					c.fail(cp+".align", "%q: one of left, center, right", cell.Align)
-				}
-				if cell.Span < 0 {
-					c.fail(cp+".span", "must be positive")
-				}
-				if cell.Span == 0 {
-					cell.Span = 1
-				}
-				total += cell.Span
+			if row.HeightMM < 0 || row.HeightMM > 200 {
+				c.fail(rp+".height_mm", "must be between 0 and 200 (millimetres)")
 			}
-			if total != n {
-				c.fail(rp, "cells span %d columns but the table has %d", total, n)
+			col := off
+			for ci := range row.Cells {
+				cell := &row.Cells[ci]
+				cp := fmt.Sprintf("%s.cells[%d]", rp, ci)
+				f.checkCell(c, cell, cp)
+				for col < n && covered[col] > 0 {
+					col++
+				}
+				if col+cell.Span > n {
+					c.fail(cp+".span", "the cell does not fit: the row has %d free columns from column %d", n-col, col+1)
+					break
+				}
+				for k := col; k < col+cell.Span; k++ {
+					if covered[k] > 0 {
+						c.fail(cp+".span", "the cell runs into column %d, covered by a cell of a row above (rows)", k+1)
+					}
+					covered[k] = cell.Rows // this row counts: decremented below
+				}
+				if cell.Rows > len(s.Rows)-ri {
+					c.fail(cp+".rows", "%d rows run past the end of the section (%d rows left)", cell.Rows, len(s.Rows)-ri)
+				}
+				col += cell.Span
+			}
+			free := 0
+			for k := off; k < n; k++ {
+				if covered[k] == 0 {
+					free++
+				}
+			}
+			if free > 0 {
+				total := 0
+				for _, cell := range row.Cells {
+					total += cell.Span
+				}
+				c.fail(rp, "cells span %d columns but the table has %d (%d left empty)", total, n-off, free)
+			}
+			for k := range covered {
+				if covered[k] > 0 {
+					covered[k]--
+				}
 			}
 		}
 	}

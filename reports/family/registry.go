@@ -141,11 +141,11 @@ func (r *Registry) Get(name string) (*Family, error) {
 // labels match most wins; with no evidence at all it returns the default.
 func (r *Registry) Detect(title string, labels []string) *Family {
 	best, bestScore := r.Default(), 0
-	t := NormalizeLabel(title)
+	t := NormalizeTitle(title)
 	for _, n := range r.names {
 		f := r.byName[n]
 		score := 0
-		if t != "" && (NormalizeLabel(f.Title) == t || containsNorm(f.Detect.Titles, t)) {
+		if t != "" && (NormalizeTitle(f.Title) == t || containsNorm(f.Detect.Titles, t)) {
 			score += 3
 		}
 		for _, l := range labels {
@@ -173,7 +173,7 @@ func (r *Registry) Detect(title string, labels []string) *Family {
 
 func containsNorm(list []string, n string) bool {
 	for _, s := range list {
-		if NormalizeLabel(s) == n {
+		if NormalizeTitle(s) == n {
 			return true
 		}
 	}

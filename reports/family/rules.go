@@ -12,10 +12,13 @@ func (f *Family) Rules() reports.Rules {
 		MoneyUnit:  f.Funds.Unit,
 		Vocabulary: f.Vocabulary(),
 	}
+	r.Labels = map[string]string{}
 	for _, c := range f.Indicators.Columns {
 		r.Columns = append(r.Columns, c.Key)
+		r.Labels[c.Key] = c.Label
 	}
 	for _, fd := range f.Fields {
+		r.Labels[fd.Key] = fd.Label
 		if fd.Required {
 			r.Required = append(r.Required, fd.Key)
 		}

@@ -18,35 +18,69 @@ func Build(f *reports.Form, fam *family.Family) *Grid {
 		Page:    pageSetup(fam.Page),
 	}
 	if f.Title == "" {
-		g.Title = fam.Title
+		g.Title = fam.TitleOf(f)
 	}
 	if fam.Subtitle != "" {
 		g.Subtitle = family.Expand(fam.Subtitle, f)
 	}
+	right := false
 	for _, h := range fam.Header {
-		g.Header = append(g.Header, family.Expand(h, f))
+		g.Header = append(g.Header, family.Expand(h.Left, f))
+		g.HeaderRight = append(g.HeaderRight, family.Expand(h.Right, f))
+		right = right || h.Right != ""
+	}
+	if !right {
+		g.HeaderRight = nil
+	}
+	for _, l := range fam.Footer {
+		g.Footer = append(g.Footer, family.Expand(l, f))
 	}
 	n := len(g.Columns)
+	var money []moneyCell
 	for _, s := range fam.Table.Sections {
 		if heading := sectionHeading(s, f); heading != "" {
 			g.Rows = append(g.Rows, Row{Kind: RowSection, Cells: []Cell{{
 				Span: n, RowSpan: 1, Kind: KindSection, Align: AlignCenter, Role: RoleHeading, Text: heading,
 			}}})
 		}
+		first := len(g.Rows)
 		if s.Indicators {
-			g.Rows = appendIndicators(g.Rows, f, fam)
-			continue
-		}
-		for _, r := range s.Rows {
-			row := Row{Kind: RowField, Cells: make([]Cell, 0, len(r.Cells))}
-			col := 0
-			for _, c := range r.Cells {
-				row.Cells = append(row.Cells, fieldCell(c, col, f, fam))
-				col += c.Span
+			g.Rows = appendIndicators(g.Rows, f, fam, s.LabelSpan)
+		} else {
+			covered := make([]int, n)
+			for _, r := range s.Rows {
+				row := Row{Kind: RowField, Cells: make([]Cell, 0, len(r.Cells)+1), MinHeightMM: r.HeightMM}
+				col := s.LabelSpan
+				for _, c := range r.Cells {
+					for col < n && covered[col] > 0 {
+						col++
+					}
+					cell := fieldCell(c, col, f, fam)
+					if cell.Kind == KindMoney {
+						money = append(money, moneyCell{row: len(g.Rows), col: col, key: c.Value})
+					}
+					row.Cells = append(row.Cells, cell)
+					for k := col; k < col+c.Span && k < n; k++ {
+						covered[k] = max(c.Rows, 1)
+					}
+					col += c.Span
+				}
+				for k := range covered {
+					if covered[k] > 0 {
+						covered[k]--
+					}
+				}
+				g.Rows = append(g.Rows, row)
 			}
-			g.Rows = append(g.Rows, row)
+		}
+		if s.Label != "" && len(g.Rows) > first {
+			// The side label opens the section's first row and covers all.
+			r := &g.Rows[first]
+			r.Cells = append([]Cell{{Col: 0, Span: s.LabelSpan, RowSpan: len(g.Rows) - first, Kind: KindLabel,
+				Align: AlignCenter, Role: RoleHeading, Text: s.Label}}, r.Cells...)
 		}
 	}
+	formatMoney(g, money, f, fam)
 	project := strings.TrimSpace(f.Project)
 	g.Meta = Meta{
 		Title:    strings.TrimSpace(project + " " + g.Title),
@@ -96,8 +130,10 @@ func pageSetup(p family.Page) PageSetup {
 }
 
 func fieldCell(c family.Cell, col int, f *reports.Form, fam *family.Family) Cell {
-	cell := Cell{Col: col, Span: c.Span, RowSpan: 1}
+	cell := Cell{Col: col, Span: c.Span, RowSpan: max(c.Rows, 1)}
 	switch {
+	case c.Blank:
+		cell.Kind, cell.Role = KindBlank, RoleBody
 	case c.Text != "":
 		cell.Kind, cell.Role, cell.Text = KindLabel, RoleHeading, c.Text
 	case c.Label != "":
@@ -131,24 +167,13 @@ func fieldCell(c family.Cell, col int, f *reports.Form, fam *family.Family) Cell
 }
 
 // moneyText prints an amount in the family's unit with thousands
-// separators: "790,000.00" (元) or "79.00" (万元, with as many decimals as
-// the exact amount needs: money is never rounded). An extra money field is
-// text: it prints as entered unless it parses as an amount.
+// separators and the family's least decimals: "790,000.00" (元) or "79.00"
+// (万元); formatMoney then evens out the decimals of each column. An extra
+// money field is text: it prints as entered unless it parses as an amount.
 func moneyText(f *reports.Form, key, unit string) string {
-	var m reports.Money
-	if reports.IsMoney(key) {
-		m = f.Amount(key)
-	} else {
-		raw := f.Get(key)
-		parse := reports.ParseMoney
-		if unit == family.UnitWanYuan {
-			parse = reports.ParseWanYuan
-		}
-		v, err := parse(raw)
-		if err != nil {
-			return raw
-		}
-		m = v
+	m, ok := amount(f, key, unit)
+	if !ok {
+		return f.Get(key)
 	}
 	if !m.Set {
 		return ""
@@ -159,13 +184,69 @@ func moneyText(f *reports.Form, key, unit string) string {
 	return m.WanYuan(2)
 }
 
+// amount is the exact amount of a money field; ok is false for an extra
+// field whose text is not an amount (printed verbatim).
+func amount(f *reports.Form, key, unit string) (reports.Money, bool) {
+	if reports.IsMoney(key) {
+		return f.Amount(key), true
+	}
+	parse := reports.ParseMoney
+	if unit == family.UnitWanYuan {
+		parse = reports.ParseWanYuan
+	}
+	v, err := parse(f.Get(key))
+	return v, err == nil
+}
+
+type moneyCell struct {
+	row, col int // the cell is found by its column: a side label may be inserted before it
+	key      string
+}
+
+// formatMoney prints the amounts of each grid column with one number of
+// decimals: as many as the most precise amount of the column needs, within
+// the family's range (funds.decimals, funds.max_decimals), so that 1,250.50
+// never stands above 860.123456. The form keeps the exact amounts; only an
+// amount more precise than the family prints is rounded, on paper.
+func formatMoney(g *Grid, cells []moneyCell, f *reports.Form, fam *family.Family) {
+	least, most := fam.DecimalRange()
+	wan := fam.Funds.Unit == family.UnitWanYuan
+	need := map[int]int{}
+	amounts := make([]reports.Money, len(cells))
+	oks := make([]bool, len(cells))
+	for i, mc := range cells {
+		m, ok := amount(f, mc.key, fam.Funds.Unit)
+		amounts[i], oks[i] = m, ok && m.Set
+		if !oks[i] {
+			continue
+		}
+		need[mc.col] = max(need[mc.col], least, min(m.Decimals(wan), most))
+	}
+	for i, mc := range cells {
+		if !oks[i] {
+			continue
+		}
+		var c *Cell
+		for j := range g.Rows[mc.row].Cells {
+			if g.Rows[mc.row].Cells[j].Col == mc.col {
+				c = &g.Rows[mc.row].Cells[j]
+			}
+		}
+		m := amounts[i]
+		c.Text = m.Format(wan, need[c.Col])
+		if d := m.Decimals(wan); d > need[c.Col] {
+			c.Exact = strings.ReplaceAll(m.Format(wan, d), ",", "")
+		}
+	}
+}
+
 // appendIndicators adds the column header and one row per indicator. A
 // merged column's equal consecutive values become one cell with RowSpan;
 // a nested merged column (二级 in 一级) never runs past its parent's span.
-func appendIndicators(rows []Row, f *reports.Form, fam *family.Family) []Row {
+func appendIndicators(rows []Row, f *reports.Form, fam *family.Family, off int) []Row {
 	cols := fam.Indicators.Columns
-	head := Row{Kind: RowTableHeader, Cells: make([]Cell, 0, len(cols))}
-	col := 0
+	head := Row{Kind: RowTableHeader, Cells: make([]Cell, 0, len(cols)+1)}
+	col := off
 	for _, c := range cols {
 		head.Cells = append(head.Cells, Cell{Col: col, Span: c.Span, RowSpan: 1, Kind: KindColumnHead,
 			Align: AlignCenter, Role: RoleHeading, Text: c.Label})
@@ -177,7 +258,7 @@ func appendIndicators(rows []Row, f *reports.Form, fam *family.Family) []Row {
 	spanEnd := make([]int, len(cols))
 	for i := range ins {
 		row := Row{Kind: RowIndicator, Cells: make([]Cell, 0, len(cols))}
-		col := 0
+		col := off
 		for ci, c := range cols {
 			if c.Merge && i < spanEnd[ci] {
 				col += c.Span

@@ -44,6 +44,7 @@ const (
 	KindDate                        // a date (a real date in XLSX when parseable)
 	KindIndicatorL1                 // a merged level-1 indicator cell
 	KindIndicatorL2                 // a merged level-2 indicator cell
+	KindBlank                       // a box the unit does not fill (审核意见): locked, printed empty
 )
 
 // Cell is one cell of the Grid. Col is its first grid column, Span the
@@ -62,6 +63,10 @@ type Cell struct {
 	// Label is the field's Chinese label for a cell with a Path (项目名称,
 	// 绩效指标第3行指标目标值), for messages and XLSX input prompts; never printed.
 	Label string `json:",omitempty"`
+	// Exact is, for an amount Text rounds to the family's printed decimals,
+	// the exact amount in the same unit ("860.123456"), so a workbook
+	// stores the number a clerk entered; "" when Text is exact.
+	Exact string `json:",omitempty"`
 }
 
 // RowKind groups rows for pagination.
@@ -78,6 +83,9 @@ const (
 type Row struct {
 	Kind  RowKind
 	Cells []Cell
+	// MinHeightMM is the least height of the row (a box for a signature
+	// or an opinion written by hand); 0 means as high as its text.
+	MinHeightMM float64 `json:",omitempty"`
 }
 
 // Grid is the neutral table model of one form, built from a form family.
@@ -85,6 +93,12 @@ type Grid struct {
 	Title    string   // 财政项目支出绩效目标表
 	Subtitle string   // (2020年度)
 	Header   []string // lines between title and table, e.g. "申报单位名称：…" (may be empty)
+	// HeaderRight, when not empty, has one entry per Header line: text
+	// printed right-aligned on the same line ("单位：万元"); "" for none.
+	HeaderRight []string `json:",omitempty"`
+	// Footer lines print under the table, left-aligned and wrapped: a
+	// sign-off line (填表人：…), footnotes (注：…).
+	Footer []string `json:",omitempty"`
 	// Columns are the relative widths of the grid columns; backends scale
 	// them to the printable width.
 	Columns []float64

@@ -183,6 +183,7 @@ type paginator struct {
 	header                 int        // index of the indicator header row, -1 if none
 	rowsOnPage             int        // pieces of rows placed on the page, repeated header aside
 	titleLines             []span     // title, subtitle, header lines
+	footLines              []span     // footer lines under the table
 	missing                []MissingGlyph
 	seen                   map[MissingGlyph]bool
 	hdrH                   float64   // height of the repeated indicator header
@@ -251,7 +252,7 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 			}
 			end := c.Col + c.Span
 			info := cellInfo{c: c, size: size, lh: size * p.lf, x: p.xs[c.Col], w: p.xs[end] - p.xs[c.Col],
-				merge: c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2}
+				merge: c.Kind == KindIndicatorL1 || c.Kind == KindIndicatorL2 || c.RowSpan > 1}
 			info.lines = p.breakText(c.Text, info.w-2*p.pad, size, c.Role)
 			if c.Path != "" {
 				label := c.Label
@@ -275,9 +276,20 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 	p.lost("title", "标题")
 	p.titleLines = append(p.titleLines, p.breakText(g.Subtitle, w, ps.SubtitleSize, RoleBody))
 	p.lost("subtitle", "副标题")
-	for _, h := range g.Header {
-		p.titleLines = append(p.titleLines, p.breakText(h, w, ps.HeadingSize, RoleBody))
+	for i, h := range g.Header {
+		hw := w
+		if i < len(g.HeaderRight) && g.HeaderRight[i] != "" {
+			r := g.HeaderRight[i]
+			p.br.AppendBreak(nil, r, w, ps.HeadingSize, RoleBody, p.m) // only for the glyph check
+			p.lost("header", r)
+			hw = max(w-p.width(r, ps.HeadingSize, RoleBody)-ps.HeadingSize, w/3)
+		}
+		p.titleLines = append(p.titleLines, p.breakText(h, hw, ps.HeadingSize, RoleBody))
 		p.lost("header", h)
+	}
+	for _, l := range g.Footer {
+		p.footLines = append(p.footLines, p.breakText(l, w, ps.BodySize, RoleBody))
+		p.lost("footer", l)
 	}
 	p.checkMarks()
 	if p.header >= 0 {
@@ -361,6 +373,12 @@ func (p *paginator) run() {
 		r++
 	}
 	p.finishPage()
+	if len(p.footLines) > 0 {
+		p.y += headerGapEm * p.ps.BodySize / 2
+		for _, sp := range p.footLines {
+			p.block(sp, RoleBody, p.ps.BodySize, p.ps.BodySize*p.lf, false)
+		}
+	}
 	p.pageNumbers()
 }
 
@@ -399,7 +417,19 @@ func (p *paginator) titleBlock() {
 	if p.g.Subtitle != "" {
 		p.block(p.titleLines[1], RoleBody, ps.SubtitleSize, ps.SubtitleSize*p.lf, true)
 	}
-	for _, sp := range p.titleLines[2:] {
+	for i, sp := range p.titleLines[2:] {
+		if i < len(p.g.HeaderRight) && p.g.HeaderRight[i] != "" {
+			// The right-hand text sits on the first line of its left one.
+			lh := ps.HeadingSize * p.lf
+			if p.y+lh > p.yMax {
+				p.newPage()
+			}
+			r := p.g.HeaderRight[i]
+			p.text(p.right-p.width(r, ps.HeadingSize, RoleBody), p.y+(lh-ps.HeadingSize)/2+ascent*ps.HeadingSize, RoleBody, ps.HeadingSize, r, "")
+			if sp.n == 0 {
+				p.y += lh
+			}
+		}
 		p.block(sp, RoleBody, ps.HeadingSize, ps.HeadingSize*p.lf, false)
 	}
 	p.y += headerGapEm * ps.BodySize
@@ -435,7 +465,20 @@ func (p *paginator) remaining(r int, from []int) (h float64, lines int) {
 		h = max(h, float64(n)*info.lh)
 		lines = max(lines, n)
 	}
+	if mh := p.g.Rows[r].MinHeightMM * mmToPt; mh > 0 && isStart(from) {
+		return max(h+2*p.pad, mh), lines
+	}
 	return h + 2*p.pad, lines
+}
+
+// isStart reports whether no line of a row has been placed yet.
+func isStart(from []int) bool {
+	for _, f := range from {
+		if f != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // keepHeight is how much must fit below y for row r not to be stranded:
@@ -557,6 +600,9 @@ func (p *paginator) put(r int, from []int, k, total int, cont bool) {
 		lh = max(lh, float64(n)*info.lh)
 	}
 	pc.h = lh + 2*p.pad
+	if mh := p.g.Rows[r].MinHeightMM * mmToPt; mh > 0 && isStart(from) && complete {
+		pc.h = max(pc.h, mh)
+	}
 	// Open segments for merged cells starting in this row.
 	for ci, info := range p.cells[r] {
 		if !info.merge || cont {
@@ -718,8 +764,14 @@ func (p *paginator) drawSegment(s *segment, bottom float64) {
 	info := p.cells[s.row][s.cell]
 	c := info.c
 	x, w := info.x, info.w
+	if c.Kind == KindLabel {
+		p.page.Fills = append(p.page.Fills, Rect{X: x, Y: s.startY, W: w, H: bottom - s.startY, Gray: labelGray})
+	}
 	p.rule(x, s.startY, x+w, s.startY)
 	p.rule(x, s.startY, x, bottom)
+	if c.Col+max(c.Span, 1) >= len(p.g.Columns) {
+		p.rule(x+w, s.startY, x+w, bottom)
+	}
 	path := c.Path
 	if s.cont {
 		path = "" // a repeat, not the value
@@ -744,21 +796,32 @@ func (p *paginator) breakPage(r int) {
 	lh := p.ps.HeadingSize * p.lf
 	p.text(p.left, p.y+(lh-p.ps.HeadingSize)/2+ascent*p.ps.HeadingSize, RoleHeading, p.ps.HeadingSize, ContinuedTable, "")
 	p.y += lh
+	// A cell that spans the indicator header too (本年度绩效指标 beside
+	// the table) reopens above the repeated header; merged levels below it.
+	reopen := func(above bool) {
+		for col, s := range p.segs {
+			if s == nil || s.cont || (p.header >= 0 && s.row <= p.header) != above {
+				continue
+			}
+			info := p.cells[s.row][s.cell]
+			c := info.c
+			sp := p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, info.size, c.Role)
+			p.segs[col] = &segment{row: s.row, cell: s.cell, end: s.end, startY: p.y,
+				need: p.segNeed(sp.n, info.lh), lines: sp, cont: true}
+		}
+	}
+	for _, s := range p.segs {
+		if s != nil {
+			s.cont = false // segments of the previous page, all to reopen
+		}
+	}
+	reopen(true)
 	if p.g.Rows[r].Kind == RowIndicator && p.header >= 0 {
 		zero := make([]int, len(p.cells[p.header]))
 		_, n := p.remaining(p.header, zero)
-		p.put(p.header, zero, n, n, false)
+		p.put(p.header, zero, n, n, true)
 	}
-	for col, s := range p.segs {
-		if s == nil {
-			continue
-		}
-		info := p.cells[s.row][s.cell]
-		c := info.c
-		sp := p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, info.size, c.Role)
-		p.segs[col] = &segment{row: s.row, cell: s.cell, end: s.end, startY: p.y,
-			need: p.segNeed(sp.n, info.lh), lines: sp, cont: true}
-	}
+	reopen(false)
 }
 
 // finishPage draws what is pending, closes open segments at the bottom of

@@ -21,6 +21,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/layout"
 )
 
 var numeric = regexp.MustCompile(`^[\d,.\-/:%=<>≤≥+ ]+$`)
@@ -154,6 +156,34 @@ func clip(s string) string {
 // field and indicator cell. Level-1/level-2 values are listed once per run
 // of equal rows, as they print in merged cells.
 func FormCells(f *reports.Form, wanYuan bool) []string {
+	return formCells(f, func(key string) (string, bool) {
+		if reports.IsMoney(key) && wanYuan {
+			m := f.Amount(key)
+			return m.WanYuan(2), true
+		}
+		return "", false
+	})
+}
+
+// FamilyCells is FormCells with every amount (fund rows and extra money
+// fields) as the form's family prints it: in its unit, with the decimals
+// of its column.
+func FamilyCells(f *reports.Form, fam *family.Family) []string {
+	printed := map[string]string{}
+	for _, r := range layout.Build(f, fam).Rows {
+		for _, c := range r.Cells {
+			if c.Kind == layout.KindMoney && c.Path != "" {
+				printed[c.Path] = c.Text
+			}
+		}
+	}
+	return formCells(f, func(key string) (string, bool) {
+		s, ok := printed[key]
+		return s, ok
+	})
+}
+
+func formCells(f *reports.Form, money func(key string) (string, bool)) []string {
 	var out []string
 	add := func(s string) {
 		if strings.TrimSpace(s) != "" {
@@ -164,16 +194,20 @@ func FormCells(f *reports.Form, wanYuan bool) []string {
 		switch {
 		case fd.Key == "title" || fd.Key == "funds_heading" || fd.Key == "targets_heading":
 			// families may print their own headings
-		case reports.IsMoney(fd.Key) && wanYuan:
-			if m := f.Amount(fd.Key); m.Set {
-				add(m.WanYuan(2))
-			}
 		default:
-			add(f.Get(fd.Key))
+			if s, ok := money(fd.Key); ok {
+				add(s)
+			} else {
+				add(f.Get(fd.Key))
+			}
 		}
 	}
 	for _, k := range sortedKeys(f.Extra) {
-		add(f.Extra[k])
+		if s, ok := money("extra." + k); ok {
+			add(s)
+		} else {
+			add(f.Extra[k])
+		}
 	}
 	for i, in := range f.Indicators {
 		newL1 := i == 0 || in.Level1 != f.Indicators[i-1].Level1

@@ -223,7 +223,8 @@ type parser struct {
 	forms    []reports.Form
 	cur      *reports.Form
 	st       state
-	cols     []string // indicator column keys, in header order
+	cols     []string       // indicator column keys, in header order ("" for a side label's column)
+	above    map[int]string // field keys of a row of labels whose values are on the next row
 }
 
 func (p *parser) errorf(line int, format string, args ...any) error {
@@ -268,7 +269,12 @@ func (p *parser) record(rec record) error {
 			p.cur.Family = p.fam.Name
 		}
 		p.cur.SetLine("title", rec.line)
+		if y, ok := titleYear(first); ok {
+			p.cur.Year = y // "2023年项目支出绩效目标申报表"; a subtitle may still say otherwise
+			p.cur.SetLine("year", rec.line)
+		}
 		p.st = stateFields
+		p.above = nil
 		return nil
 	}
 	if p.cur == nil {
@@ -277,13 +283,60 @@ func (p *parser) record(rec record) error {
 	if strings.HasPrefix(first, "#") {
 		return p.heading(rec)
 	}
+	if p.fam != nil && p.literalRow(rec) {
+		return nil // printed by the family: 财政部门审核意见, 注：…, 填报单位：（盖章）
+	}
 	switch p.st {
 	case stateTableHead:
 		return p.header(rec)
 	case stateIndicators:
 		return p.indicator(rec)
 	}
+	if p.isTableHeader(rec) {
+		p.st = stateTableHead
+		return p.header(rec)
+	}
 	return p.fields(rec)
+}
+
+// literalRow reports whether every non-blank cell of rec is text the
+// family prints itself.
+func (p *parser) literalRow(rec record) bool {
+	any := false
+	for _, c := range rec.cells {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		if !p.fam.IsLiteral(c) {
+			return false
+		}
+		any = true
+	}
+	return any
+}
+
+// isTableHeader recognises the indicator column header without a "###"
+// heading before it, as a table copied from a print has it: its first
+// cell (after the section's side label, if any) is the level-1 column.
+func (p *parser) isTableHeader(rec record) bool {
+	if p.fam == nil {
+		return false
+	}
+	known, first := 0, true
+	for _, c := range rec.cells {
+		if strings.TrimSpace(c) == "" || p.fam.IsLiteral(c) {
+			continue
+		}
+		k, ok := p.fam.ColumnKey(c)
+		if first && (!ok || k != "level1") {
+			return false
+		}
+		first = false
+		if ok {
+			known++
+		}
+	}
+	return known >= 2
 }
 
 // heading handles "## 2020年绩效目标" (or "###"): the indicator table follows.
@@ -306,6 +359,10 @@ func (p *parser) header(rec record) error {
 	seen := map[string]bool{}
 	for _, c := range rec.cells {
 		label, _ := normalizeLabel(c)
+		if p.fam != nil && (label == "" || p.fam.IsLiteral(c)) && len(p.cols) == 0 {
+			p.cols = append(p.cols, "") // the side label's column (本年度绩效指标)
+			continue
+		}
 		key, ok := p.columnKey(c, label)
 		if !ok {
 			if label == "" {
@@ -354,6 +411,9 @@ func (p *parser) indicator(rec record) error {
 	}
 	var in reports.Indicator
 	for c, key := range p.cols {
+		if key == "" {
+			continue
+		}
 		v := ""
 		if c < len(rec.cells) {
 			v = strings.TrimSpace(rec.cells[c])
@@ -363,14 +423,16 @@ func (p *parser) indicator(rec record) error {
 		}
 		p.cur.SetLine(reports.IndicatorPath(i, key), rec.line)
 	}
-	// Blank level 1/2 means "same as the row above" (a merged cell in print).
+	// A blank level means "same as the row above" (a merged cell in print),
+	// in the columns the family says so (level 1 and 2 by default); a
+	// nested column only while the columns before it were blank too.
 	if i > 0 {
-		prev := p.cur.Indicators[i-1]
-		if in.Level1 == "" {
-			in.Level1 = prev.Level1
-			if in.Level2 == "" {
-				in.Level2 = prev.Level2
+		prev := &p.cur.Indicators[i-1]
+		for _, key := range p.fillDown() {
+			if strings.TrimSpace(in.Get(key)) != "" {
+				break
 			}
+			in.Set(key, prev.Get(key))
 		}
 	} else if in.Level1 == "" && in.Level2 == "" && in.Level3 == "" && in.Target == "" {
 		return p.errorf(rec.line, "empty indicator row")
@@ -379,9 +441,69 @@ func (p *parser) indicator(rec record) error {
 	return nil
 }
 
+// fillDown lists the indicator columns whose blank cells repeat the row
+// above, in the family's order.
+func (p *parser) fillDown() []string {
+	if p.fam == nil {
+		return []string{"level1", "level2"}
+	}
+	var keys []string
+	for _, c := range p.fam.Indicators.Columns {
+		if c.FillsDown() {
+			keys = append(keys, c.Key)
+		}
+	}
+	return keys
+}
+
+// labelRow returns the field keys of a row made only of labels, by cell
+// index ("中期目标 | 年度目标" above their two values), or nil.
+func (p *parser) labelRow(cells []string) map[int]string {
+	keys := map[int]string{}
+	for i, c := range cells {
+		t := strings.TrimSpace(c)
+		if t == "" || p.fam != nil && p.fam.IsLiteral(t) {
+			continue
+		}
+		k, ok := p.fieldKey(t, mustNorm(t))
+		if !ok {
+			return nil
+		}
+		keys[i] = k
+	}
+	if len(keys) < 2 {
+		return nil
+	}
+	return keys
+}
+
 // fields reads a row of label/value cells in the form's header part.
 func (p *parser) fields(rec record) error {
 	cells := rec.cells
+	if p.above != nil {
+		// The values under a row of labels, cell by cell.
+		above := p.above
+		p.above = nil
+		if p.labelRow(cells) == nil {
+			for i, key := range above {
+				v := ""
+				if i < len(cells) {
+					v = strings.TrimSpace(cells[i])
+				}
+				if err := p.set(key, v, unitYuan, false, rec.line); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	if keys := p.labelRow(cells); keys != nil {
+		p.above = keys
+		for _, k := range keys {
+			p.cur.SetLine(k, rec.line)
+		}
+		return nil
+	}
 	if len(cells) == 1 {
 		c := strings.TrimSpace(cells[0])
 		if y, err := reports.ParseYear(c); err == nil && strings.Contains(c, "年") {
@@ -401,8 +523,8 @@ func (p *parser) fields(rec record) error {
 	}
 	for i := 0; i < len(cells); {
 		cell := strings.TrimSpace(cells[i])
-		if cell == "" {
-			i++
+		if cell == "" || p.fam != nil && p.fam.IsLiteral(cell) {
+			i++ // a blank, or a side label (项目资金) the family prints
 			continue
 		}
 		label, value, inline := cell, "", false
@@ -443,13 +565,13 @@ func (p *parser) set(key, value string, u unit, explicit bool, line int) error {
 	if reports.IsMoney(key) && u == unitWanYuan {
 		m, err := reports.ParseWanYuan(value)
 		if err != nil {
-			return p.errorf(line, "%s: %v", reports.LabelOf(key), err)
+			return p.errorf(line, "%s: %v", p.label(key), err)
 		}
 		_ = p.cur.Set(key, m.Plain())
 		return nil
 	}
 	if err := p.cur.Set(key, value); err != nil {
-		return p.errorf(line, "%s: %v", reports.LabelOf(key), err)
+		return p.errorf(line, "%s: %v", p.label(key), err)
 	}
 	return nil
 }
@@ -466,6 +588,26 @@ func (p *parser) finish(line int) error {
 		return p.errorf(line, "form starting at line %d: indicator heading without the table header row", p.cur.Line("title"))
 	}
 	return nil
+}
+
+// label names a field as the form's family prints it.
+func (p *parser) label(key string) string {
+	if p.fam != nil {
+		if fd, ok := p.fam.Field(key); ok {
+			return fd.Label
+		}
+	}
+	return reports.LabelOf(key)
+}
+
+// titleYear reads the year a title starts with: "2023年项目支出…".
+func titleYear(title string) (int, bool) {
+	t := strings.TrimSpace(title)
+	if len(t) < 7 || !strings.HasPrefix(t[4:], "年") {
+		return 0, false
+	}
+	y, err := reports.ParseYear(t[:4])
+	return y, err == nil
 }
 
 func columnLabel(key string) string {
@@ -549,7 +691,13 @@ func (p *parser) sectionHeading(cell string) (key string, ok bool) {
 	if p.fam != nil {
 		n := family.NormalizeLabel(cell)
 		for _, s := range p.fam.Table.Sections {
-			if s.Heading != "" && !s.Indicators && family.NormalizeLabel(family.Expand(s.Heading, p.cur)) == n {
+			if s.Heading != "" && family.NormalizeLabel(family.Expand(s.Heading, p.cur)) == n {
+				if s.Indicators && s.HeadingField == "" {
+					return "", true // the table's printed heading: the header row follows
+				}
+				if s.Indicators {
+					return "", false // read by "###" as before
+				}
 				return s.HeadingField, true
 			}
 		}
@@ -569,9 +717,9 @@ func (p *parser) isTitle(cell string) bool {
 	if p.families == nil || strings.ContainsAny(cell, "：:") {
 		return false
 	}
-	n := family.NormalizeLabel(cell)
+	n := family.NormalizeTitle(cell)
 	for _, f := range p.families.List() {
-		if family.NormalizeLabel(f.Title) == n || slices.ContainsFunc(f.Detect.Titles, func(t string) bool { return family.NormalizeLabel(t) == n }) {
+		if family.NormalizeTitle(f.Title) == n || slices.ContainsFunc(f.Detect.Titles, func(t string) bool { return family.NormalizeTitle(t) == n }) {
 			return true
 		}
 	}

@@ -48,14 +48,18 @@ func writeForm(w *bufio.Writer, f *reports.Form, fam *family.Family) {
 	}
 	title := f.Title
 	if title == "" {
-		title = fam.Title
+		title = fam.TitleOf(f)
 	}
 	row(title)
 	if fam.Subtitle != "" && f.Year != 0 {
 		row(family.Expand(fam.Subtitle, f))
 	}
 	for _, h := range fam.Header {
-		row(family.Expand(h, f))
+		// Only a line that carries a field ("申报单位名称：{unit}") is data;
+		// literal lines (填报单位：（盖章）, 单位：万元) belong to the family.
+		if strings.Contains(h.Left, "{") {
+			row(family.Expand(h.Left, f))
+		}
 	}
 	for _, s := range fam.Table.Sections {
 		heading := family.Expand(s.Heading, f)
@@ -74,6 +78,8 @@ func writeForm(w *bufio.Writer, f *reports.Form, fam *family.Family) {
 			var cells []string
 			for _, c := range r.Cells {
 				switch {
+				case c.Blank:
+					cells = append(cells, "")
 				case c.Text != "":
 					cells = append(cells, c.Text)
 				case c.Label != "":

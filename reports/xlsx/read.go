@@ -655,7 +655,7 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 				} else {
 					m, err := exactMoney(raw, wan)
 					if err != nil {
-						return p.errorf(vr, vc, "%s: %v", reports.LabelOf(li.path), err)
+						return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
 					}
 					raw = strings.TrimSuffix(strings.TrimRight(m.Plain(), "0"), ".")
 					if wan {
@@ -668,14 +668,14 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 		if raw != "" && p.isNumber(vr, vc) {
 			m, err := exactMoney(raw, wan)
 			if err != nil {
-				return p.errorf(vr, vc, "%s: %v", reports.LabelOf(li.path), err)
+				return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
 			}
 			return p.put(li.path, m.Plain(), vr, vc)
 		}
 		if wan {
 			m, err := reports.ParseWanYuan(raw)
 			if err != nil {
-				return p.errorf(vr, vc, "%s: %v", reports.LabelOf(li.path), err)
+				return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
 			}
 			if m.Set {
 				raw = m.Plain()
@@ -724,7 +724,7 @@ func (p *sheetParser) setText(li labelInfo, v string, vr, vc, r int) error {
 	if reports.IsMoney(li.path) && (li.unitWan || !li.unitYuan && p.fam.Funds.Unit == family.UnitWanYuan) {
 		m, err := reports.ParseWanYuan(v)
 		if err != nil {
-			return p.errorf(vr, vc, "%s: %v", reports.LabelOf(li.path), err)
+			return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
 		}
 		if m.Set {
 			v = m.Plain()
@@ -735,7 +735,7 @@ func (p *sheetParser) setText(li labelInfo, v string, vr, vc, r int) error {
 
 func (p *sheetParser) put(path, v string, r, c int) error {
 	if err := p.form.Set(path, v); err != nil {
-		return p.errorf(r, c, "%s: %v", reports.LabelOf(path), err)
+		return p.errorf(r, c, "%s: %v", p.label(path), err)
 	}
 	return nil
 }
@@ -858,4 +858,12 @@ func dateFormat(id int, code string) (isDate, month bool) {
 	s := b.String()
 	hasY, hasD := strings.Contains(s, "y"), strings.Contains(s, "d")
 	return hasY || hasD, hasY && !hasD
+}
+
+// label names a field as the sheet's family prints it.
+func (p *sheetParser) label(path string) string {
+	if fd, ok := p.fam.Field(path); ok {
+		return fd.Label
+	}
+	return reports.LabelOf(path)
 }

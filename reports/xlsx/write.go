@@ -259,7 +259,7 @@ func (b *book) place(g *layout.Grid, colPt []float64, sz sizes, start int) place
 		return w
 	}
 	for i, r := range g.Rows {
-		h[i] = minH
+		h[i] = max(minH, r.MinHeightMM*ptPerMM)
 		for _, c := range r.Cells {
 			if c.RowSpan <= 1 {
 				h[i] = max(h[i], b.need(c.Text, c.Role, sz.cell(c), width(c)))
@@ -347,10 +347,39 @@ func (b *book) writeGrid(ws *worksheet, s Sheet) error {
 			return err
 		}
 	}
-	for _, h := range g.Header {
-		if err := banner(h, layout.RoleBody, sz.heading, false, "left"); err != nil {
+	for i, h := range g.Header {
+		right := ""
+		if i < len(g.HeaderRight) {
+			right = g.HeaderRight[i]
+		}
+		if right == "" {
+			if err := banner(h, layout.RoleBody, sz.heading, false, "left"); err != nil {
+				return err
+			}
+			continue
+		}
+		// Left and right text on one line: the right part takes the last
+		// columns it needs, the left part the others.
+		k := styleKey{font: b.fontOf(layout.RoleBody), size: sz.heading, halign: "left", valign: "center", wrap: true, locked: true}
+		split := ncols - 1
+		rightW := b.wrap.width(layout.RoleBody, []rune(right))*sz.heading/widthSafety + padH
+		for w := colPt[split]; split > 1 && w < rightW; {
+			split--
+			w += colPt[split]
+		}
+		if err := b.setText(sheet, 1, row, split, row, h, k); err != nil {
 			return err
 		}
+		k.halign = "right"
+		if err := b.setText(sheet, split+1, row, ncols, row, right, k); err != nil {
+			return err
+		}
+		lh := math.Min(math.Ceil(b.need(h, layout.RoleBody, sz.heading, tableWidth*0.6)*4)/4, maxRowHeight)
+		if err := f.SetRowHeight(sheet, row, lh); err != nil {
+			return err
+		}
+		bannerHeight += lh
+		row++
 	}
 	p := b.place(g, colPt, sz, row)
 	for i := range g.Rows {
@@ -361,6 +390,17 @@ func (b *book) writeGrid(ws *worksheet, s Sheet) error {
 	b.meta = append(b.meta, []string{"form", ws.name, s.Family})
 	if err := b.writeCells(ws, g, p, ncols, s.Choices); err != nil {
 		return err
+	}
+	if n := len(g.Rows); n > 0 && len(g.Footer) > 0 {
+		// Footer lines (填表人…, 注：…) under the table, like the banner.
+		row = p.last(n-1) + 2
+		above := bannerHeight
+		for _, l := range g.Footer {
+			if err := banner(l, layout.RoleBody, sz.body, false, "left"); err != nil {
+				return err
+			}
+		}
+		bannerHeight = above
 	}
 	// The form draws its own rules: grid lines would only blur them.
 	ws.noGrid = true
@@ -624,12 +664,20 @@ func (b *book) writeCell(ws *worksheet, c layout.Cell, c1, r1, c2, r2 int, sz si
 	switch c.Kind {
 	case layout.KindMoney:
 		if num, decimals, ok := decimalText(c.Text); ok {
+			// The format shows the decimals the print shows; the cell
+			// holds the exact amount even when the print rounds it.
 			k.numFmt = fmtMoney
 			if k.halign == "right" {
 				k.indent = 1 // keep digits off the rule, as in print
 			}
-			if decimals > 2 {
-				k.numFmt = "#,##0." + strings.Repeat("0", decimals)
+			if decimals != 2 {
+				k.numFmt = "#,##0"
+				if decimals > 0 {
+					k.numFmt += "." + strings.Repeat("0", decimals)
+				}
+			}
+			if exact, _, ok := decimalText(c.Exact); ok {
+				num = exact
 			}
 			return b.setValue(ws, c1, r1, c2, r2, num, k)
 		}
