@@ -176,7 +176,8 @@ func (h *batchHandlers) run(id int64) {
 		return // resumed at the next start
 	}
 	defer func() { <-h.queue }()
-	if _, err := h.b.Runner.Run(h.b.Ctx, id); err != nil && h.b.Ctx.Err() == nil && !errors.Is(err, batch.ErrLocked) {
+	// With a job queue (several replicas) Start only queues the work.
+	if err := h.b.Runner.Start(h.b.Ctx, id); err != nil && h.b.Ctx.Err() == nil && !errors.Is(err, batch.ErrLocked) {
 		h.b.Log.Error("batch failed", "batch", id, "err", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/batch/pdfbook"
 	"github.com/reportd/reportd/reports/batch/pglock"
+	"github.com/reportd/reportd/reports/batch/riverbatch"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formgen"
 	"github.com/reportd/reportd/reports/pdf"
@@ -79,9 +80,12 @@ type BatchConfig struct {
 	Workers   int
 	DB        string // postgres://… when replicas share a database: enables advisory locks
 	// Blobs keeps documents and archives; files in Spool when nil.
-	Blobs    batch.Blobs
-	Log      *slog.Logger
-	Progress func(batch.Progress)
+	Blobs batch.Blobs
+	// Namespace tells apart the advisory locks of databases sharing a
+	// server (the schema).
+	Namespace string
+	Log       *slog.Logger
+	Progress  func(batch.Progress)
 }
 
 // NewBatches builds the batch runner and its locker: PostgreSQL advisory
@@ -115,6 +119,7 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 		if err != nil {
 			return nil, nil, err
 		}
+		l.Namespace = cfg.Namespace
 		r.Locker, locker = l, l
 	} else {
 		r.Locker = batch.FileLocker{Dir: filepath.Join(cfg.Spool, "locks")}
@@ -561,21 +566,49 @@ func (b *progressBar) finish() {
 // finished batch), PostgreSQL advisory locks when db is a postgres:// URL, and
 // the /api/v1/batches and /api/v1/schedules routes. Call the returned stop
 // at shutdown, after the server has stopped.
+//
+// With PostgreSQL the batch work goes through River (riverbatch): every
+// replica runs jobs.Workers render jobs at once, whichever replica started
+// the batch.
 func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[string]reports.Renderer, fams *family.Registry,
-	srv *api.Server, dataDir, db string, keep batch.Retention, log *slog.Logger) (stop func(), err error) {
+	srv *api.Server, dataDir, db string, keep batch.Retention, log *slog.Logger, jobs jobOptions) (stop func(), err error) {
 	bs, ok := st.(batch.Store)
 	if !ok {
 		return nil, fmt.Errorf("the %T store does not keep batches", st)
 	}
 	cfg := BatchConfig{Store: bs, Renderers: renderers, Families: fams, Spool: filepath.Join(dataDir, "spool"), DB: db, Log: log}
-	if pg, ok := st.(*postgres.DB); ok {
+	pg, _ := st.(*postgres.DB)
+	if pg != nil {
 		// Replicas share documents and archives through the database:
 		// any replica assembles or serves any batch.
 		cfg.Blobs = pg.Blobs()
+		cfg.Namespace = pg.Schema()
 	}
 	r, locker, err := NewBatches(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	var queue *riverbatch.Queue
+	if pg != nil {
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		queue, err = riverbatch.New(ctx, riverbatch.Config{DB: pg, Runner: r, Workers: jobs.Workers, ID: jobs.Replica,
+			RenderTimeout: jobs.RenderTimeout, RescueAfter: jobs.RescueAfter, AssembleTimeout: jobs.AssembleTimeout, Log: log})
+		if err != nil {
+			if locker != nil {
+				locker.Close()
+			}
+			return nil, err
+		}
+		r.Enqueue = queue.Enqueue
+		if err := queue.Start(ctx); err != nil {
+			if locker != nil {
+				locker.Close()
+			}
+			return nil, fmt.Errorf("batch jobs: %w", err)
+		}
+		log.Info("batch jobs", "replica", jobs.Replica, "workers", jobs.Workers, "rescue_after", jobs.RescueAfter)
 	}
 	// Archives that aged out while the service was down go now; each
 	// batch it finishes prunes again.
@@ -583,6 +616,9 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 	pruneAtStart(ctx, r, keep, log)
 	sched, err := StartScheduler(ctx, r, e.getenv("REPORTD_SCHEDULES"), log)
 	if err != nil {
+		if queue != nil {
+			queue.Stop(context.WithoutCancel(ctx))
+		}
 		if locker != nil {
 			locker.Close()
 		}
@@ -592,6 +628,15 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 	return func() {
 		if err := sched.Stop(); err != nil {
 			log.Error("stop scheduler", "err", err)
+		}
+		if queue != nil {
+			// Running jobs get a moment to finish; the rest are rescued
+			// by another replica.
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+			if err := queue.Stop(stopCtx); err != nil {
+				log.Error("stop batch jobs", "err", err)
+			}
+			cancel()
 		}
 		if locker != nil {
 			locker.Close()

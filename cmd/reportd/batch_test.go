@@ -162,7 +162,7 @@ func TestServeBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop, err := serveBatches(ctx, e, st, renderers, fams, srv, dir, "", batch.DefaultRetention(), nil)
+	stop, err := serveBatches(ctx, e, st, renderers, fams, srv, dir, "", batch.DefaultRetention(), nil, jobOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

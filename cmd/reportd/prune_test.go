@@ -159,7 +159,7 @@ func TestServePrunesAtStart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			stop, err := serveBatches(ctx, e, st, renderers, nil, srv, dir, "", tc.keep, nil)
+			stop, err := serveBatches(ctx, e, st, renderers, nil, srv, dir, "", tc.keep, nil, jobOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,13 +23,15 @@ import (
 
 // storeFlags are the flags every command that opens the store shares.
 type storeFlags struct {
-	data, db *string
+	data, db, schema *string
 }
 
 func addStoreFlags(fs *flag.FlagSet, e *env) storeFlags {
 	return storeFlags{
 		data: fs.String("data", envOr(e, "REPORTD_DATA", "data"), "data directory: the SQLite database and the first admin token (env REPORTD_DATA)"),
 		db:   fs.String("db", e.getenv("REPORTD_DB"), "postgres://… to keep forms in PostgreSQL; empty means SQLite in the data directory (env REPORTD_DB)"),
+		schema: fs.String("db-schema", e.getenv("REPORTD_DB_SCHEMA"),
+			"PostgreSQL schema for reportd's and River's tables, created if missing; empty uses the search_path (env REPORTD_DB_SCHEMA)"),
 	}
 }
 
@@ -47,7 +49,7 @@ func (f storeFlags) open(ctx context.Context) (store.Store, error) {
 	case dsn == "":
 		return sqlite.Open(ctx, filepath.Join(*f.data, "reportd.db"), sqlite.Options{})
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
-		return postgres.Open(ctx, dsn, postgres.Options{})
+		return postgres.Open(ctx, dsn, postgres.Options{Schema: strings.TrimSpace(*f.schema)})
 	}
 	return nil, fmt.Errorf("-db %q: expected postgres://… (or nothing for SQLite)", dsn)
 }
@@ -68,6 +70,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	bodyGrace := fs.Duration("body-grace", 5*time.Second, "time a request body may take before -min-body-rate applies")
 	minBodyRate := fs.Int64("min-body-rate", 16<<10, "slowest accepted request body in bytes/s after -body-grace; slower bodies are cut off with 408")
 	rf := addRetentionFlags(fs, e)
+	jf := addJobFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
@@ -135,7 +138,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	stopBatches, err := serveBatches(ctx, e, st, renderers, fams, srv, *sf.data, *sf.db, keep, log)
+	jobs, err := jf.options()
+	if err != nil {
+		return err
+	}
+	stopBatches, err := serveBatches(ctx, e, st, renderers, fams, srv, *sf.data, *sf.db, keep, log, jobs)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,10 @@ type Runner struct {
 	Log       *slog.Logger
 	// Progress, when set, is called after each group of items is recorded.
 	Progress func(Progress)
+	// Enqueue, when set, hands a batch's work to a job queue shared by
+	// every replica (riverbatch) instead of running it in this process:
+	// Start and Resume call it.
+	Enqueue func(ctx context.Context, id int64) error
 }
 
 // ErrLocked is returned by Run when another process holds the batch.
@@ -218,6 +222,13 @@ func (r *Runner) run(ctx context.Context, b Batch, retried bool) (Batch, error) 
 // failed, records the batch done and deletes its documents. A document
 // that no longer matches its recorded hash is rendered again, once.
 func (r *Runner) Assemble(ctx context.Context, id int64) (Batch, error) {
+	if r.Locker != nil {
+		lock, err := r.Locker.Lock(ctx, LockKey(id))
+		if err != nil {
+			return Batch{}, fmt.Errorf("assemble batch %d: %w: %v", id, ErrLocked, err)
+		}
+		defer lock.Unlock(context.WithoutCancel(ctx))
+	}
 	b, err := r.Store.Batch(ctx, id)
 	if err != nil {
 		return b, fmt.Errorf("assemble batch %d: %w", id, err)
@@ -228,7 +239,21 @@ func (r *Runner) Assemble(ctx context.Context, id int64) (Batch, error) {
 	if b.Archive == "" {
 		b.Archive = r.blobs().ArchiveName(b.ID)
 	}
-	return r.assemble(ctx, b, false)
+	b, err = r.assemble(ctx, b, false)
+	if err == nil {
+		r.pruneAfterRun(ctx, id)
+	}
+	return b, err
+}
+
+// Start runs a batch in this process, or queues its work when Enqueue is
+// set; either way it is safe to call again for the same batch.
+func (r *Runner) Start(ctx context.Context, id int64) error {
+	if r.Enqueue != nil {
+		return r.Enqueue(ctx, id)
+	}
+	_, err := r.Run(ctx, id)
+	return err
 }
 
 func (r *Runner) assemble(ctx context.Context, b Batch, retried bool) (Batch, error) {
@@ -535,7 +560,7 @@ func (r *Runner) Resume(ctx context.Context) error {
 	}
 	var errs []error
 	for i := len(bs) - 1; i >= 0; i-- {
-		if _, err := r.Run(ctx, bs[i].ID); err != nil {
+		if err := r.Start(ctx, bs[i].ID); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

@@ -255,7 +255,7 @@ func (s *Scheduler) runTick(ctx context.Context, sc Schedule, tick time.Time) {
 		return
 	}
 	log.Info("running scheduled batch", "batch", b.ID, "year", year, "forms", b.Total)
-	if _, err := s.Runner.Run(ctx, b.ID); err != nil && !errors.Is(err, ErrLocked) && ctx.Err() == nil {
+	if err := s.Runner.Start(ctx, b.ID); err != nil && !errors.Is(err, ErrLocked) && ctx.Err() == nil {
 		log.Error("scheduled batch", "batch", b.ID, "err", err)
 	}
 }

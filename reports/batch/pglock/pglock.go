@@ -17,9 +17,12 @@ var ErrHeld = errors.New("lock is held by another process")
 
 // Locker takes advisory locks on connections of its own pool.
 type Locker struct {
-	pool *pgxpool.Pool
-	mu   sync.Mutex
-	held map[*lock]bool
+	// Namespace is prefixed to lock names: databases (or schemas) sharing
+	// a server do not share locks.
+	Namespace string
+	pool      *pgxpool.Pool
+	mu        sync.Mutex
+	held      map[*lock]bool
 }
 
 var _ gocron.Locker = (*Locker)(nil)
@@ -70,7 +73,7 @@ func (l *Locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %q: %w", key, err)
 	}
-	id := KeyID(key)
+	id := KeyID(l.Namespace + key)
 	var ok bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", id).Scan(&ok); err != nil {
 		// The session's state is unknown: do not return it to the pool.

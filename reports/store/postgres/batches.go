@@ -252,3 +252,79 @@ func (s *DB) SetScheduleTick(ctx context.Context, name string, tick time.Time) e
 	}
 	return nil
 }
+
+// BatchItem returns a batch (without item counts, which cost a pass over
+// its items) and one of its items.
+func (s *DB) BatchItem(ctx context.Context, id int64, seq int) (batch.Batch, batch.Item, error) {
+	var b batch.Batch
+	var it batch.Item
+	var formats, bstate, istate, outputs, summary string
+	err := s.pool.QueryRow(ctx, `SELECT b.id, b.year, b.unit, b.formats, b.state, b.archive, b.created_at,
+			i.seq, i.form_id, i.version, i.unit, i.project, i.state, i.reason, i.outputs, i.summary
+		FROM batches b JOIN batch_items i ON i.batch_id = b.id WHERE b.id = $1 AND i.seq = $2`, id, seq).Scan(
+		&b.ID, &b.Spec.Year, &b.Spec.Unit, &formats, &bstate, &b.Archive, &b.Created,
+		&it.Seq, &it.FormID, &it.Version, &it.Unit, &it.Project, &istate, &it.Reason, &outputs, &summary)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return b, it, reports.Errorf(reports.ENOTFOUND, "batch %d has no item %d", id, seq)
+	}
+	if err != nil {
+		return b, it, fmt.Errorf("batch %d item %d: %w", id, seq, err)
+	}
+	b.Spec.Formats, b.State, b.Created = batch.ParseFormats(formats), batch.State(bstate), b.Created.UTC()
+	it.State = batch.ItemState(istate)
+	if err := json.Unmarshal([]byte(outputs), &it.Outputs); err != nil {
+		return b, it, fmt.Errorf("batch %d item %d outputs: %w", id, seq, err)
+	}
+	if err := json.Unmarshal([]byte(summary), &it.Summary); err != nil {
+		return b, it, fmt.Errorf("batch %d item %d summary: %w", id, seq, err)
+	}
+	return b, it, nil
+}
+
+// FinishBatchItem records a rendered item if it is still pending (a job
+// run twice records once) and reports whether any item of the batch is
+// left pending. Of two workers finishing the last items at once, at least
+// one sees none left: each asks after its own commit.
+func (s *DB) FinishBatchItem(ctx context.Context, id int64, it batch.Item) (recorded, left bool, err error) {
+	if it.Outputs == nil {
+		it.Outputs = []batch.Output{}
+	}
+	outputs, err := json.Marshal(it.Outputs)
+	if err != nil {
+		return false, false, err
+	}
+	summary, err := json.Marshal(it.Summary)
+	if err != nil {
+		return false, false, err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE batch_items SET state = $1, reason = $2, outputs = $3, summary = $4
+		WHERE batch_id = $5 AND seq = $6 AND state = 'pending'`, string(it.State), it.Reason, string(outputs), string(summary), id, it.Seq)
+	if err != nil {
+		return false, false, fmt.Errorf("finish batch %d item %d: %w", id, it.Seq, err)
+	}
+	left, err = s.PendingLeft(ctx, id)
+	return tag.RowsAffected() == 1, left, err
+}
+
+// PendingLeft reports whether any item of the batch is pending.
+func (s *DB) PendingLeft(ctx context.Context, id int64) (bool, error) {
+	var left bool
+	err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM batch_items WHERE batch_id = $1 AND state = 'pending')", id).Scan(&left)
+	if err != nil {
+		return false, fmt.Errorf("batch %d: %w", id, err)
+	}
+	return left, nil
+}
+
+// PendingItems returns the seqs of a batch's pending items, in order.
+func (s *DB) PendingItems(ctx context.Context, id int64) ([]int, error) {
+	rows, err := s.pool.Query(ctx, "SELECT seq FROM batch_items WHERE batch_id = $1 AND state = 'pending' ORDER BY seq", id)
+	if err != nil {
+		return nil, fmt.Errorf("batch %d: %w", id, err)
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, fmt.Errorf("batch %d: %w", id, err)
+	}
+	return seqs, nil
+}

@@ -30,8 +30,9 @@ type Options struct {
 
 // DB is a form and token store in a PostgreSQL database.
 type DB struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool   *pgxpool.Pool
+	now    func() time.Time
+	schema string
 }
 
 // StoredForm is store.StoredForm, named here for brevity.
@@ -57,7 +58,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	s := &DB{pool: pool, now: opts.Now}
+	s := &DB{pool: pool, now: opts.Now, schema: opts.Schema}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
@@ -74,6 +75,12 @@ func createSchema(ctx context.Context, cc *pgx.ConnConfig, schema string) error 
 	_, err = conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize())
 	return err
 }
+
+// Pool is the connection pool, for a job queue sharing the database.
+func (s *DB) Pool() *pgxpool.Pool { return s.pool }
+
+// Schema is the schema of the tables ("" when the search_path decides).
+func (s *DB) Schema() string { return s.schema }
 
 // Close closes the pool.
 func (s *DB) Close() error {
