@@ -27,11 +27,21 @@ const maxComponentDepth = 16
 // point at them. It returns the font bytes (appended to dst) and the full
 // list of old glyph IDs, components included.
 func (f *Font) Subset(dst []byte, gids []uint16) ([]byte, []uint16, error) {
+	all, newID, err := f.closure(gids)
+	if err != nil {
+		return dst, nil, err
+	}
+	return f.assemble(dst, all, newID, nil, minimalCmap), all, nil
+}
+
+// closure lists gids followed by the components their composites need, and
+// each old glyph's new number.
+func (f *Font) closure(gids []uint16) ([]uint16, map[uint16]uint16, error) {
 	all := slices.Clone(gids)
 	newID := make(map[uint16]uint16, len(gids))
 	for i, g := range gids {
 		if int(g) >= int(f.NumGlyphs) {
-			return dst, nil, fmt.Errorf("glyph %d out of range (font has %d)", g, f.NumGlyphs)
+			return nil, nil, fmt.Errorf("glyph %d out of range (font has %d)", g, f.NumGlyphs)
 		}
 		if _, ok := newID[g]; !ok {
 			newID[g] = uint16(i)
@@ -40,7 +50,7 @@ func (f *Font) Subset(dst []byte, gids []uint16) ([]byte, []uint16, error) {
 	// Close over composite components; appended glyphs are visited too.
 	for i := 0; i < len(all); i++ {
 		if i > 0xFFFE {
-			return dst, nil, fmt.Errorf("subset needs more than 65535 glyphs")
+			return nil, nil, fmt.Errorf("subset needs more than 65535 glyphs")
 		}
 		err := f.components(all[i], func(c uint16) {
 			if _, ok := newID[c]; !ok {
@@ -49,11 +59,132 @@ func (f *Font) Subset(dst []byte, gids []uint16) ([]byte, []uint16, error) {
 			}
 		})
 		if err != nil {
-			return dst, nil, err
+			return nil, nil, err
 		}
 	}
+	return all, newID, nil
+}
 
-	return f.assemble(dst, all, newID, nil), all, nil
+// SubsetMapped writes a subset like Subset whose cmap maps runes[i] to new
+// glyph i+1 (the glyph gids[i+1]), so that a reader finding glyphs by
+// character, as OFD readers and browsers do, draws the subset. runes must
+// be strictly ascending with len(runes) == len(gids)-1.
+func (f *Font) SubsetMapped(dst []byte, gids []uint16, runes []rune) ([]byte, []uint16, error) {
+	if len(runes) != len(gids)-1 {
+		return dst, nil, fmt.Errorf("subset: %d characters for %d glyphs", len(runes), len(gids)-1)
+	}
+	for i := 1; i < len(runes); i++ {
+		if runes[i] <= runes[i-1] {
+			return dst, nil, fmt.Errorf("subset: characters not in ascending order at %U", runes[i])
+		}
+	}
+	if len(runes) > 0 && (runes[0] < 0 || runes[len(runes)-1] > 0x10FFFF) {
+		return dst, nil, fmt.Errorf("subset: character out of range")
+	}
+	cm, err := cmapFor(runes)
+	if err != nil {
+		return dst, nil, err
+	}
+	all, newID, err := f.closure(gids)
+	if err != nil {
+		return dst, nil, err
+	}
+	return f.assemble(dst, all, newID, nil, cm), all, nil
+}
+
+// cmapFor builds a cmap table mapping runes[i] to glyph i+1: a format 4
+// subtable (Windows BMP) for the characters below U+FFFF, and a format 12
+// subtable (Windows full repertoire) when there are characters above it.
+// Consecutive characters have consecutive glyphs, so each run of
+// consecutive code points is one segment or group.
+func cmapFor(runes []rune) ([]byte, error) {
+	type run struct{ start, end, gid uint32 }
+	var runs []run
+	for i, r := range runes {
+		if n := len(runs); n > 0 && runs[n-1].end+1 == uint32(r) {
+			runs[n-1].end++
+			continue
+		}
+		runs = append(runs, run{uint32(r), uint32(r), uint32(i + 1)})
+	}
+	// Format 4 covers the BMP part; a run crossing U+FFFF is cut there.
+	var segs []run
+	astral := false
+	for _, r := range runs {
+		if r.start > 0xFFFE {
+			astral = true
+			continue
+		}
+		if r.end > 0xFFFE {
+			astral = true
+			r.end = 0xFFFE
+		}
+		segs = append(segs, r)
+	}
+	segs = append(segs, run{0xFFFF, 0xFFFF, 0}) // the required final segment
+	segCount := len(segs)
+	f4len := 16 + 8*segCount
+	if f4len > 0xFFFF {
+		return nil, fmt.Errorf("subset: %d cmap segments do not fit a format 4 table", segCount)
+	}
+	nrec := 1
+	if astral {
+		nrec = 2
+	}
+	be := binary.BigEndian
+	out := make([]byte, 0, 4+8*nrec+f4len+16+12*len(runs))
+	out = be.AppendUint16(out, 0)
+	out = be.AppendUint16(out, uint16(nrec))
+	out = be.AppendUint16(out, 3)
+	out = be.AppendUint16(out, 1)
+	out = be.AppendUint32(out, uint32(4+8*nrec))
+	if astral {
+		out = be.AppendUint16(out, 3)
+		out = be.AppendUint16(out, 10)
+		out = be.AppendUint32(out, uint32(4+8*nrec+f4len))
+	}
+	entrySel := 0
+	for 1<<(entrySel+1) <= segCount {
+		entrySel++
+	}
+	searchRange := 2 << entrySel
+	out = be.AppendUint16(out, 4)
+	out = be.AppendUint16(out, uint16(f4len))
+	out = be.AppendUint16(out, 0)
+	out = be.AppendUint16(out, uint16(2*segCount))
+	out = be.AppendUint16(out, uint16(searchRange))
+	out = be.AppendUint16(out, uint16(entrySel))
+	out = be.AppendUint16(out, uint16(2*segCount-searchRange))
+	for _, s := range segs {
+		out = be.AppendUint16(out, uint16(s.end))
+	}
+	out = be.AppendUint16(out, 0) // reservedPad
+	for _, s := range segs {
+		out = be.AppendUint16(out, uint16(s.start))
+	}
+	for _, s := range segs {
+		if s.start == 0xFFFF {
+			out = be.AppendUint16(out, 1) // 0xFFFF + 1 = glyph 0
+			continue
+		}
+		out = be.AppendUint16(out, uint16(s.gid-s.start)) // modulo 65536
+	}
+	for range segs {
+		out = be.AppendUint16(out, 0) // idRangeOffset: glyph = code + idDelta
+	}
+	if astral {
+		out = be.AppendUint16(out, 12)
+		out = be.AppendUint16(out, 0)
+		out = be.AppendUint32(out, uint32(16+12*len(runs)))
+		out = be.AppendUint32(out, 0)
+		out = be.AppendUint32(out, uint32(len(runs)))
+		for _, r := range runs {
+			out = be.AppendUint32(out, r.start)
+			out = be.AppendUint32(out, r.end)
+			out = be.AppendUint32(out, r.gid)
+		}
+	}
+	return out, nil
 }
 
 // SubsetKeepIDs writes a subset that keeps the original glyph numbering:
@@ -77,7 +208,7 @@ func (f *Font) SubsetKeepIDs(dst []byte, gids []uint16) ([]byte, error) {
 	for g := range all {
 		all[g] = uint16(g)
 	}
-	return f.assemble(dst, all, nil, func(g uint16) bool { return !used[g] }), nil
+	return f.assemble(dst, all, nil, func(g uint16) bool { return !used[g] }, minimalCmap), nil
 }
 
 func (f *Font) glyphLen(g uint16) int { return int(f.loca[g+1] - f.loca[g]) }
@@ -151,8 +282,8 @@ func patchComponents(d []byte, newID map[uint16]uint16) {
 // straight into dst: directory, then the tables in tag order with the
 // glyph data copied once from the source font. newID renumbers composite
 // components (nil: numbering kept); empty reports glyphs to leave without
-// outline (nil: none).
-func (f *Font) assemble(dst []byte, all []uint16, newID map[uint16]uint16, empty func(uint16) bool) []byte {
+// outline (nil: none); cmap is the cmap table written.
+func (f *Font) assemble(dst []byte, all []uint16, newID map[uint16]uint16, empty func(uint16) bool, cmap []byte) []byte {
 	n := len(all)
 	glyphLen := func(g uint16) int {
 		if empty != nil && empty(g) {
@@ -176,7 +307,7 @@ func (f *Font) assemble(dst []byte, all []uint16, newID map[uint16]uint16, empty
 	}
 	tables := make([]table, 0, 13) // sorted by tag, as the directory requires
 	for _, t := range []table{
-		{"OS/2", len(f.os2), f.os2}, {"cmap", len(minimalCmap), minimalCmap}, {"cvt ", len(f.cvt), f.cvt},
+		{"OS/2", len(f.os2), f.os2}, {"cmap", len(cmap), cmap}, {"cvt ", len(f.cvt), f.cvt},
 		{"fpgm", len(f.fpgm), f.fpgm}, {"glyf", glyfLen, nil}, {"head", 54, nil}, {"hhea", 36, nil},
 		{"hmtx", 4 * n, nil}, {"loca", locaLen, nil}, {"maxp", len(f.maxp), nil},
 		{"name", len(f.name), f.name}, {"post", len(f.post), f.post}, {"prep", len(f.prep), f.prep},

@@ -21,8 +21,11 @@ type Font struct {
 	// PostScriptName is the name-table PostScript name (nameID 6), reduced
 	// to the characters a PDF name may carry; "" when the font has none.
 	PostScriptName string
-	UnitsPerEm     uint16
-	NumGlyphs      uint16
+	// FamilyName is the typographic family (nameID 16, else 1), e.g.
+	// "Noto Serif SC" for NotoSerifSC-Bold; "" when the font has none.
+	FamilyName string
+	UnitsPerEm uint16
+	NumGlyphs  uint16
 	// Metrics in font units, for the PDF font descriptor.
 	Ascent, Descent, CapHeight int16
 	XMin, YMin, XMax, YMax     int16
@@ -169,6 +172,7 @@ func Parse(data []byte) (*Font, error) {
 		f.FixedPitch = binary.BigEndian.Uint32(post[12:]) != 0
 	}
 	f.PostScriptName = postScriptName(t["name"])
+	f.FamilyName = strings.TrimSpace(cmpOr(nameString(t["name"], 16), nameString(t["name"], 1)))
 	if os2 := t["OS/2"]; len(os2) >= 78 {
 		f.os2 = os2
 	}
@@ -358,37 +362,10 @@ func (f *Font) Advance(gid uint16) uint16 {
 	return f.adv[gid]
 }
 
-// postScriptName reads nameID 6 from the Windows (UTF-16) or Macintosh
-// (Roman) records and keeps only characters a PDF name allows unescaped.
+// postScriptName reads nameID 6 and keeps only characters a PDF name
+// allows unescaped.
 func postScriptName(name []byte) string {
-	if len(name) < 6 {
-		return ""
-	}
-	count, strOff := int(u16(name, 2)), int(u16(name, 4))
-	if 6+12*count > len(name) {
-		return ""
-	}
-	var raw string
-	for i := range count {
-		rec := name[6+12*i:]
-		pid, nid := u16(rec, 0), u16(rec, 6)
-		length, off := int(u16(rec, 8)), int(u16(rec, 10))
-		if nid != 6 || strOff+off+length > len(name) {
-			continue
-		}
-		b := name[strOff+off : strOff+off+length]
-		if pid == 3 || pid == 0 {
-			u := make([]uint16, len(b)/2)
-			for j := range u {
-				u[j] = u16(b, 2*j)
-			}
-			raw = string(utf16.Decode(u))
-			break
-		}
-		if pid == 1 && raw == "" {
-			raw = string(b)
-		}
-	}
+	raw := nameString(name, 6)
 	out := make([]byte, 0, len(raw))
 	for _, r := range raw {
 		if r > 32 && r < 127 && !isDelimiter(byte(r)) {
@@ -399,6 +376,39 @@ func postScriptName(name []byte) string {
 		out = out[:63]
 	}
 	return string(out)
+}
+
+// nameString reads name nid from the Windows or Unicode (UTF-16) records,
+// else the Macintosh (Roman) one; "" when absent.
+func nameString(name []byte, nid uint16) string {
+	if len(name) < 6 {
+		return ""
+	}
+	count, strOff := int(u16(name, 2)), int(u16(name, 4))
+	if 6+12*count > len(name) {
+		return ""
+	}
+	var raw string
+	for i := range count {
+		rec := name[6+12*i:]
+		pid := u16(rec, 0)
+		length, off := int(u16(rec, 8)), int(u16(rec, 10))
+		if u16(rec, 6) != nid || strOff+off+length > len(name) {
+			continue
+		}
+		b := name[strOff+off : strOff+off+length]
+		if pid == 3 || pid == 0 {
+			u := make([]uint16, len(b)/2)
+			for j := range u {
+				u[j] = u16(b, 2*j)
+			}
+			return string(utf16.Decode(u))
+		}
+		if pid == 1 && raw == "" {
+			raw = string(b)
+		}
+	}
+	return raw
 }
 
 // nameTable builds a name table with the family, style, full and
