@@ -120,8 +120,11 @@ type ofdWriter struct {
 	pageIDs  []int
 	paramIDs []int // DrawParam of widths[i]
 
-	buf       []byte // scratch: one XML file
-	font      []byte // scratch: one font file
+	buf       []byte    // scratch: one XML file
+	rs        []rune    // scratch: a line's characters as drawn (0: invisible)
+	faces     []int     // their faces (-1: invisible)
+	steps     []float64 // their advances plus DX, points
+	font      []byte    // scratch: one font file
 	deltas    []float64
 	sum       hash.Hash // SHA-256 of every entry, for DocID
 	zw        *zip.Writer
@@ -491,62 +494,75 @@ func extend(r layout.Rule) (ax, ay, bx, by float64) {
 }
 
 // text draws one line as one text object per run of characters in the same
-// font. Each glyph is placed by DeltaX at exactly the advance the PDF
-// gives it (the font's advance at the size, plus the line's Spacing).
+// font. Each glyph is placed by DeltaX at exactly the advance the PDF gives
+// it: the font's advance at the size plus the line's DX for that character
+// (justification, punctuation squeezing), which the PDF draws as TJ
+// adjustments; the DX of an invisible character still moves what follows.
 func (ow *ofdWriter) text(b []byte, t *layout.Text) []byte {
 	if t.S == "" {
 		return b
 	}
-	x := t.X // pen position in points
-	runFace, runStart := -1, 0
-	rs := []rune(t.S)
-	flush := func(end int, endX float64) {
-		if runFace >= 0 {
-			b = ow.run(b, t, runFace, rs[runStart:end], endX)
+	ow.rs, ow.faces, ow.steps = ow.rs[:0], ow.faces[:0], ow.steps[:0]
+	i := -1
+	for _, r := range t.S {
+		i++
+		fi, d, gid, _ := ow.fs.Resolve(t.Role, r) // collect vetted every rune
+		step := 0.0
+		if d != 0 {
+			f := ow.fs.Face(fi)
+			step = float64(f.Font.Advance(gid)) * f.InvEm * t.Size
+		} else {
+			fi = -1 // invisible: drawn as nothing, takes no room
+		}
+		ow.rs = append(ow.rs, d)
+		ow.faces = append(ow.faces, fi)
+		ow.steps = append(ow.steps, step)
+		if i < len(t.DX) {
+			ow.steps[i] += t.DX[i]
 		}
 	}
-	startX := x
-	for i, r := range rs {
-		fi, d, gid, _ := ow.fs.Resolve(t.Role, r) // collect vetted every rune
-		if d == 0 {
-			rs[i] = 0 // invisible: drawn as nothing, takes no room
-			continue
-		}
-		rs[i] = d
-		if fi != runFace {
-			flush(i, startX)
+	x := t.X // pen position in points
+	runFace, runStart, startX := -1, 0, x
+	for i := range ow.rs {
+		if fi := ow.faces[i]; fi >= 0 && fi != runFace {
+			if runFace >= 0 {
+				b = ow.run(b, t, runFace, runStart, i, startX)
+			}
 			runFace, runStart, startX = fi, i, x
 		}
-		f := ow.fs.Face(fi)
-		x += float64(f.Font.Advance(gid))*f.InvEm*t.Size + t.Spacing
+		x += ow.steps[i]
 	}
-	flush(len(rs), startX)
+	if runFace >= 0 {
+		b = ow.run(b, t, runFace, runStart, len(ow.rs), startX)
+	}
 	return b
 }
 
-// run writes one text object: the characters rs (0 = skip) drawn with face
+// run writes one text object: ow.rs[from:to] (0 = invisible) drawn with face
 // fi starting at x (points). Supplementary-plane characters get a TextCode
 // of their own, so readers counting UTF-16 units (as JavaScript does) still
 // pair each DeltaX with the right character.
-func (ow *ofdWriter) run(b []byte, t *layout.Text, fi int, rs []rune, x float64) []byte {
+func (ow *ofdWriter) run(b []byte, t *layout.Text, fi, from, to int, x float64) []byte {
 	f := ow.fs.Face(fi)
 	s := ow.subsets[ow.faceSub[fi]]
+	rs, steps := ow.rs[from:to], ow.steps[from:to]
 	visible := false
-	width := 0.0
-	for _, r := range rs {
+	width, pos := 0.0, 0.0 // points from x
+	for k, r := range rs {
 		if r == 0 {
+			pos += steps[k]
 			continue
 		}
 		if r != ' ' {
 			visible = true
 		}
 		gid, _ := f.Font.GlyphIndex(r)
-		width += float64(f.Font.Advance(gid))*f.InvEm*t.Size + t.Spacing
+		width = max(width, pos+float64(f.Font.Advance(gid))*f.InvEm*t.Size)
+		pos += steps[k]
 	}
 	if !visible {
 		return b // spaces only: nothing to draw
 	}
-	width -= t.Spacing
 	size := t.Size * mmPerPt
 	// The boundary spans the font's ascent and descent plus a tenth of an
 	// em, so a reader that clips objects to their boundary cuts nothing.
@@ -575,10 +591,11 @@ func (ow *ofdWriter) run(b []byte, t *layout.Text, fi int, rs []rune, x float64)
 	// baseline. Deltas have four decimals (0.1 µm), so a line of 100
 	// glyphs drifts at most 5 µm from the exact positions, while equal
 	// advances stay equal and shorten to "g N V".
-	pos := 0.0 // exact position of the current glyph, mm from the run start
+	pos = 0 // exact position of the current character, mm from the run start
 	i := 0
 	for i < len(rs) {
 		for i < len(rs) && rs[i] == 0 {
+			pos += steps[i] * mmPerPt
 			i++
 		}
 		if i == len(rs) {
@@ -586,7 +603,7 @@ func (ow *ofdWriter) run(b []byte, t *layout.Text, fi int, rs []rune, x float64)
 		}
 		j := i + 1
 		if rs[i] <= 0xFFFF {
-			for j < len(rs) && (rs[j] == 0 || rs[j] <= 0xFFFF) {
+			for j < len(rs) && rs[j] <= 0xFFFF {
 				j++
 			}
 		}
@@ -596,17 +613,15 @@ func (ow *ofdWriter) run(b []byte, t *layout.Text, fi int, rs []rune, x float64)
 		b = append(b, `" Y="`...)
 		b = appendNum(b, asc*mmPerPt)
 		ow.deltas = ow.deltas[:0]
-		last := 0.0
-		for k, r := range rs[i:j] {
-			if r == 0 {
-				continue
+		prev, drawn := 0.0, false // position of the last drawn character
+		for k := i; k < j; k++ {
+			if rs[k] != 0 {
+				if drawn {
+					ow.deltas = append(ow.deltas, round4(pos-prev))
+				}
+				prev, drawn = pos, true
 			}
-			if k > 0 && last > 0 {
-				ow.deltas = append(ow.deltas, round4(last))
-			}
-			gid, _ := f.Font.GlyphIndex(r)
-			last = (float64(f.Font.Advance(gid))*f.InvEm*t.Size + t.Spacing) * mmPerPt
-			pos += last
+			pos += steps[k] * mmPerPt
 		}
 		if len(ow.deltas) > 0 {
 			b = append(b, `" DeltaX="`...)

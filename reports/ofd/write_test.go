@@ -69,8 +69,8 @@ func TestPackage(t *testing.T) {
 }
 
 // TestGlyphPositions places every glyph where the PDF draws it: at the
-// line's x plus the advances (font advance × size + the line's spacing)
-// of the characters before it, on the line's baseline, at the line's size.
+// line's x plus the advances (font advance × size + the line's DX) of the
+// characters before it, on the line's baseline, at the line's size.
 // Expected positions come from the layout and the font set's Advance, not
 // from the writer.
 func TestGlyphPositions(t *testing.T) {
@@ -91,7 +91,7 @@ func TestGlyphPositions(t *testing.T) {
 				var want []glyph
 				for _, tx := range pg.Texts {
 					x := tx.X
-					for _, r := range tx.S {
+					for i, r := range []rune(tx.S) {
 						_, d, _, ok := fs.Resolve(tx.Role, r)
 						if !ok {
 							t.Fatalf("%U has no glyph", r)
@@ -101,7 +101,10 @@ func TestGlyphPositions(t *testing.T) {
 							want = append(want, glyph{r: d, x: x * mmPerPt, y: tx.Y * mmPerPt, size: tx.Size * mmPerPt})
 						}
 						if d != 0 {
-							x += em*tx.Size + tx.Spacing
+							x += em * tx.Size
+						}
+						if i < len(tx.DX) {
+							x += tx.DX[i]
 						}
 					}
 				}
@@ -281,7 +284,7 @@ func TestDraftMark(t *testing.T) {
 
 // handDoc is a small two-page document made by hand, independent of the
 // layout engine: a title, a bordered labelled row with a fill, mixed-font
-// text with a fallback character, justified spacing, gray text and two
+// text with a fallback character, DX adjustments, gray text and two
 // rule widths.
 func handDoc() *layout.Document {
 	return &layout.Document{
@@ -293,7 +296,7 @@ func handDoc() *layout.Document {
 				Texts: []layout.Text{
 					{X: 150, Y: 120, Role: layout.RoleTitle, Size: 22, S: "财政项目支出绩效目标表"},
 					{X: 85, Y: 170, Role: layout.RoleHeading, Size: 12, S: "项目名称"},
-					{X: 185, Y: 170, Role: layout.RoleBody, Size: 12, S: "企业培育 A&B <1> ≥90%", Spacing: 0.4, Path: "project"},
+					{X: 185, Y: 170, Role: layout.RoleBody, Size: 12, S: "企业培育 A&B <1> ≥90%", DX: []float64{0.4, 0.4, 0.4, 0, -2}, Path: "project"},
 					{X: 85, Y: 200, Role: layout.RoleBody, Size: 12, S: "珺堃昇喆 吉野家𠮷野家\u200b。", Path: "overview"},
 					{X: 260, Y: 800, Role: layout.RoleBody, Size: 14, S: "— 1 —"},
 				},
@@ -377,11 +380,15 @@ func FuzzWriteText(f *testing.F) {
 		if math.IsNaN(spacing) || math.IsInf(spacing, 0) || math.Abs(spacing) > 10 {
 			spacing = 0
 		}
+		dx := make([]float64, len([]rune(s)))
+		for i := range dx {
+			dx[i] = spacing * float64(i%3-1)
+		}
 		doc := &layout.Document{
 			WidthPt: 595.276, HeightPt: 841.89,
 			Meta: layout.Meta{Title: s, Author: s, Keywords: s},
 			Pages: []layout.Page{{Texts: []layout.Text{
-				{X: 50, Y: 100, Role: layout.Role(role % 4), Size: 12, S: s, Spacing: spacing, Path: "overview"},
+				{X: 50, Y: 100, Role: layout.Role(role % 4), Size: 12, S: s, DX: dx, Path: "overview"},
 			}}},
 		}
 		var buf bytes.Buffer
