@@ -367,17 +367,15 @@ func (b *book) writeGrid(ws *worksheet, s Sheet) error {
 			split--
 			w += colPt[split]
 		}
-		if err := b.setText(sheet, 1, row, split, row, h, k); err != nil {
+		if err := b.setText(ws, 1, row, split, row, h, k); err != nil {
 			return err
 		}
 		k.halign = "right"
-		if err := b.setText(sheet, split+1, row, ncols, row, right, k); err != nil {
+		if err := b.setText(ws, split+1, row, ncols, row, right, k); err != nil {
 			return err
 		}
 		lh := math.Min(math.Ceil(b.need(h, layout.RoleBody, sz.heading, tableWidth*0.6)*4)/4, maxRowHeight)
-		if err := f.SetRowHeight(sheet, row, lh); err != nil {
-			return err
-		}
+		ws.setRowHeight(row, lh)
 		bannerHeight += lh
 		row++
 	}
