@@ -41,6 +41,11 @@ type Config struct {
 	// SessionKey signs their session cookies (random per process when empty).
 	Families   *family.Registry
 	SessionKey []byte
+	// SessionLifetime ends a web session this long after sign-in (12 h
+	// when 0); SessionIdle ends it after this long without a request
+	// (30 min when 0).
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
 
 	BodyLimit     int64         // largest request body; 10 MB when 0
 	MaxForms      int           // most forms in one request body; 500 when 0
@@ -105,6 +110,12 @@ func (c *Config) defaults() error {
 		// Enough that a few dozen clients queue rather than fail; the
 		// waiting forms are already parsed, so memory stays small.
 		c.RenderQueue = max(64, 8*c.RenderWorkers)
+	}
+	if c.SessionLifetime <= 0 {
+		c.SessionLifetime = sessionTTL
+	}
+	if c.SessionIdle <= 0 {
+		c.SessionIdle = sessionIdle
 	}
 	if c.PerCallerBodies <= 0 {
 		c.PerCallerBodies = max(2, (c.RenderWorkers+c.RenderQueue)/4)
@@ -199,6 +210,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.PUT("/forms/:id", s.putForm, forms, s.admitBody)
 	v1.DELETE("/forms/:id", s.deleteForm, forms)
 	v1.GET("/forms/:id/versions", s.formVersions, forms)
+	admin := s.require(store.RoleAdmin)
+	v1.GET("/audit", s.audit, admin)
+	v1.DELETE("/sessions", s.endSessions, admin)
 	s.webRoutes(e) // web pages for clerks: web.go
 }
 

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v5"
 
@@ -64,7 +66,7 @@ func (s *Server) require(roles ...store.Role) echo.MiddlewareFunc {
 				if err != nil {
 					return err
 				}
-				c.SetRequest(r.WithContext(WithToken(r.Context(), t)))
+				c.SetRequest(r.WithContext(s.authenticated(c, t)))
 			}
 			if !slices.Contains(roles, t.Role) {
 				return reports.Errorf(reports.EFORBIDDEN, "a %s token may not do this", t.Role)
@@ -72,6 +74,28 @@ func (s *Server) require(roles ...store.Role) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// authenticated returns the request's context carrying its token and, for
+// the audit log, who the actor is; it records the token's use (at most a
+// write a minute).
+func (s *Server) authenticated(c *echo.Context, t store.Token) context.Context {
+	ctx := c.Request().Context()
+	if time.Since(t.LastUsed) >= store.TokenTouchEvery {
+		if err := s.cfg.Store.TokenUsed(ctx, t.ID); err != nil {
+			s.log.Warn("record token use", "err", err, "token_id", t.ID)
+		}
+	}
+	return store.WithActor(WithToken(ctx, t), actorOf(c, t))
+}
+
+// actorOf names a token for the audit log.
+func actorOf(c *echo.Context, t store.Token) store.Actor {
+	name := t.Name
+	if name == "" {
+		name = fmt.Sprintf("%s token #%d", t.Role, t.ID)
+	}
+	return store.Actor{TokenID: t.ID, Name: name, Remote: c.RealIP()}
 }
 
 // caller is the authenticated token of a request that passed require.

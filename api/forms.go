@@ -19,6 +19,7 @@ type formJSON struct {
 	Hash    string        `json:"hash"`
 	Created time.Time     `json:"created"`
 	Updated time.Time     `json:"updated"`
+	SavedBy string        `json:"saved_by,omitempty"` // in version lists: who saved it
 	Form    *reports.Form `json:"form,omitempty"`
 }
 
@@ -38,7 +39,7 @@ func summary(sf store.StoredForm) summaryJSON {
 }
 
 func full(sf store.StoredForm) formJSON {
-	return formJSON{ID: sf.ID, Version: sf.Version, Hash: sf.Hash, Created: sf.Created, Updated: sf.Updated, Form: &sf.Form}
+	return formJSON{ID: sf.ID, Version: sf.Version, Hash: sf.Hash, Created: sf.Created, Updated: sf.Updated, SavedBy: sf.SavedBy, Form: &sf.Form}
 }
 
 func formETag(version int) string { return `"v` + strconv.Itoa(version) + `"` }

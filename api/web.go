@@ -347,9 +347,9 @@ func (w *web) auth(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		var tok store.Token
 		if err == nil {
-			tok, err = w.s.cfg.Store.TokenByHash(r.Context(), sess.TokenHash)
+			_, tok, err = w.s.cfg.Store.UseSession(r.Context(), store.SessionHash(sess.ID), w.s.cfg.SessionIdle)
 			if reports.ErrorCode(err) == reports.ENOTFOUND {
-				err = errNoSession // revoked since sign-in
+				err = errNoSession // signed out, ended, idle, expired, or its token revoked
 			}
 		}
 		if errors.Is(err, errNoSession) || errors.Is(err, http.ErrNoCookie) {
@@ -368,7 +368,7 @@ func (w *web) auth(next echo.HandlerFunc) echo.HandlerFunc {
 			return reports.Errorf(reports.EFORBIDDEN, "服务令牌只能调用接口，不能登录网页。")
 		}
 		c.Set(sessionKey, sess)
-		c.SetRequest(r.WithContext(WithToken(r.Context(), tok)))
+		c.SetRequest(r.WithContext(w.s.authenticated(c, tok)))
 		return next(c)
 	}
 }

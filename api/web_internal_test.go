@@ -203,7 +203,7 @@ func TestGridHTML(t *testing.T) {
 func TestSessions(t *testing.T) {
 	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	k := newSessionKeys([]byte("0123456789abcdef0123456789abcdef"), func() time.Time { return now })
-	v, s := k.issue("hash")
+	v, s := k.issue(sessionTTL)
 	tests := []struct {
 		name  string
 		value string
@@ -215,7 +215,7 @@ func TestSessions(t *testing.T) {
 		{"expired", v, now.Add(sessionTTL), false},
 		{"tampered payload", "x" + v, now, false},
 		{"no signature", strings.Split(v, ".")[0], now, false},
-		{"other key", func() string { v, _ := newSessionKeys([]byte("other"), nil).issue("hash"); return v }(), now, false},
+		{"other key", func() string { v, _ := newSessionKeys([]byte("other"), nil).issue(sessionTTL); return v }(), now, false},
 		{"empty", "", now, false},
 	}
 	for _, tt := range tests {

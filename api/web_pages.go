@@ -61,14 +61,38 @@ func (w *web) login(c *echo.Context) error {
 	case tok.Role != store.RoleAdmin && tok.Role != store.RoleClerk:
 		return w.showLogin(c, http.StatusForbidden, "服务令牌只能调用接口，不能登录网页。请使用经办人或管理员令牌。")
 	}
-	value, _ := w.keys.issue(tok.Hash)
-	c.SetCookie(webCookie(r, sessionCookie, value, int(sessionTTL.Seconds())))
+	value, sess := w.keys.issue(w.s.cfg.SessionLifetime)
+	ctx := store.WithActor(r.Context(), actorOf(c, tok))
+	if _, err := w.s.cfg.Store.CreateSession(ctx, store.Session{ID: store.SessionHash(sess.ID), TokenID: tok.ID,
+		Expires: time.Unix(sess.Expires, 0), Remote: c.RealIP()}); err != nil {
+		return err
+	}
+	if err := w.s.cfg.Store.Record(ctx, store.AuditEntry{Action: store.AuditSignIn, TokenID: tok.ID}); err != nil {
+		return err
+	}
+	c.SetCookie(webCookie(r, sessionCookie, value, int(w.s.cfg.SessionLifetime.Seconds())))
 	c.SetCookie(webCookie(r, loginCookie, "", -1))
 	return c.Redirect(http.StatusSeeOther, safeNext(r.PostFormValue("next")))
 }
 
-// logout is POST /logout.
+// logout is POST /logout: it ends the session in the store, so the old
+// cookie (and its CSRF token) no longer work anywhere; with all=1 it ends
+// every session of the clerk's token (every browser and device).
 func (w *web) logout(c *echo.Context) error {
+	ctx := c.Request().Context()
+	sess, _ := c.Get(sessionKey).(session)
+	e := store.AuditEntry{Action: store.AuditSignOut, TokenID: caller(c).ID}
+	if c.FormValue("all") != "" {
+		if _, err := w.s.cfg.Store.DeleteSessions(ctx, caller(c).ID); err != nil {
+			return err
+		}
+		e.Action, e.Detail = store.AuditSignOutAll, "all sessions of the token"
+	} else if err := w.s.cfg.Store.DeleteSession(ctx, store.SessionHash(sess.ID)); err != nil {
+		return err
+	}
+	if err := w.s.cfg.Store.Record(ctx, e); err != nil {
+		return err
+	}
 	c.SetCookie(webCookie(c.Request(), sessionCookie, "", -1))
 	return c.Redirect(http.StatusSeeOther, "/login?bye=1")
 }

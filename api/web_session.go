@@ -16,25 +16,28 @@ import (
 	"time"
 )
 
-// Web sessions are stateless: the cookie carries the hash of the token the
-// clerk signed in with (never the secret), a random session id and an
-// expiry, signed with HMAC-SHA256. Every request looks the token up again,
-// so a revoked token ends its sessions at once. The CSRF token of a session
-// is an HMAC of its id: forms carry it in a hidden field and every POST is
-// checked against it (SameSite=Strict alone leaves older browsers open).
+// Web sessions live in the store (store.SessionStore), so that signing
+// out, revoking the token, an admin's "sign out everywhere", the absolute
+// lifetime and the idle timeout end them at once, on every replica. The
+// cookie carries the session's random id (the store keeps only its hash)
+// and its expiry, signed with HMAC-SHA256 so that forged or tampered
+// cookies are refused without a database look-up. The CSRF token of a
+// session is an HMAC of its id: forms carry it in a hidden field and every
+// POST is checked against it (SameSite=Strict alone leaves older browsers
+// open).
 
 const (
 	sessionCookie = "reportd_session"
-	loginCookie   = "reportd_login" // pre-session CSRF nonce of the sign-in form
-	sessionTTL    = 12 * time.Hour
+	loginCookie   = "reportd_login"  // pre-session CSRF nonce of the sign-in form
+	sessionTTL    = 12 * time.Hour   // default Config.SessionLifetime
+	sessionIdle   = 30 * time.Minute // default Config.SessionIdle
 	csrfField     = "csrf"
 )
 
 // session is the signed content of the session cookie.
 type session struct {
-	TokenHash string `json:"t"`
-	ID        string `json:"s"`
-	Expires   int64  `json:"e"` // Unix seconds
+	ID      string `json:"s"`
+	Expires int64  `json:"e"` // Unix seconds
 }
 
 // sessionKeys signs cookies and derives CSRF tokens.
@@ -71,9 +74,9 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// issue returns the cookie value of a new session for a token hash.
-func (k sessionKeys) issue(tokenHash string) (string, session) {
-	s := session{TokenHash: tokenHash, ID: randomID(), Expires: k.now().Add(sessionTTL).Unix()}
+// issue returns the cookie value of a new session lasting ttl.
+func (k sessionKeys) issue(ttl time.Duration) (string, session) {
+	s := session{ID: randomID(), Expires: k.now().Add(ttl).Unix()}
 	payload, _ := json.Marshal(s) // plain strings and a number: cannot fail
 	p := base64.RawURLEncoding.EncodeToString(payload)
 	return p + "." + base64.RawURLEncoding.EncodeToString(k.mac("session", p)), s
@@ -96,7 +99,7 @@ func (k sessionKeys) open(v string) (session, error) {
 		return session{}, errNoSession
 	}
 	var s session
-	if err := json.Unmarshal(payload, &s); err != nil || s.TokenHash == "" || s.ID == "" {
+	if err := json.Unmarshal(payload, &s); err != nil || s.ID == "" {
 		return session{}, errNoSession
 	}
 	if k.now().Unix() >= s.Expires {

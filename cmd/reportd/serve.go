@@ -69,6 +69,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	perCaller := fs.Int("per-caller", 0, "requests with a body one token or signed-in clerk may have in progress before 429 (0: a quarter of workers+queue, at least 2)")
 	bodyGrace := fs.Duration("body-grace", 5*time.Second, "time a request body may take before -min-body-rate applies")
 	minBodyRate := fs.Int64("min-body-rate", 16<<10, "slowest accepted request body in bytes/s after -body-grace; slower bodies are cut off with 408")
+	sessionLifetime := fs.Duration("session-lifetime", 12*time.Hour, "a web session ends this long after sign-in, whatever the activity")
+	sessionIdle := fs.Duration("session-idle", 30*time.Minute, "a web session ends after this long without a request")
 	rf := addRetentionFlags(fs, e)
 	jf := addJobFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +133,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		RenderQueue:   *queue,
 		MaxForms:      *maxForms,
 
+		SessionLifetime: *sessionLifetime,
+		SessionIdle:     *sessionIdle,
 		PerCallerBodies: *perCaller,
 		BodyGrace:       *bodyGrace,
 		MinBodyRate:     *minBodyRate,

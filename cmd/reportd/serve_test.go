@@ -282,6 +282,8 @@ func TestTokenCommand(t *testing.T) {
 		{"unit on admin", []string{"token", "create", "-role", "admin", "-unit", "甲"}, 1, "clerk tokens only"},
 		{"revoke unknown", []string{"token", "revoke", "99"}, 1, "not found"},
 		{"revoke not a number", []string{"token", "revoke", "x"}, 1, "not a number"},
+		{"bad expiry", []string{"token", "create", "-role", "service", "-expires", "soon"}, 1, "-expires"},
+		{"negative expiry", []string{"token", "create", "-role", "service", "-expires", "-5d"}, 1, "-expires"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +301,19 @@ func TestTokenCommand(t *testing.T) {
 	code, out, _ = cli("token", "list")
 	if code != 0 || !strings.Contains(out, "clerk") || !strings.Contains(out, "上海市促进中小企业发展协调办公室、乙") || strings.Contains(out, secret) {
 		t.Errorf("list: %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "EXPIRES") || !strings.Contains(out, "never") {
+		t.Errorf("list lacks expiry and last use:\n%s", out)
+	}
+	code, _, errOut = cli("token", "create", "-role", "service", "-expires", "90d")
+	if code != 0 || !strings.Contains(errOut, "valid until") {
+		t.Errorf("create -expires: %d %s", code, errOut)
+	}
+	if _, out, _ := cli("token", "list"); !strings.Contains(out, time.Now().Add(90*24*time.Hour).In(time.FixedZone("", 8*3600)).Format("2006-01-02")) {
+		t.Errorf("list does not show the expiry:\n%s", out)
+	}
+	if code, _, errOut := cli("token", "signout"); code != 0 || !strings.Contains(errOut, "sessions ended") {
+		t.Errorf("signout: %d %s", code, errOut)
 	}
 	if code, _, errOut := cli("token", "revoke", "1"); code != 0 {
 		t.Errorf("revoke: %d %s", code, errOut)

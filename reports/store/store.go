@@ -24,6 +24,9 @@ type StoredForm struct {
 	Hash    string
 	Created time.Time
 	Updated time.Time
+	// SavedBy is who saved this version (the audit log's actor name), in
+	// FormVersions; "" where the log has no entry (versions older than it).
+	SavedBy string
 }
 
 // ListFilter selects forms. Zero fields select everything.
@@ -103,7 +106,16 @@ type Token struct {
 	Units   []string // the 申报单位 a clerk may see; empty for other roles
 	Hash    string   // HashToken of the secret
 	Created time.Time
+	// Expires is when the token stops working; zero means never. An
+	// expired token is as unknown as a revoked one.
+	Expires time.Time
+	// LastUsed is the last time the token authenticated a request, to
+	// the minute (TokenUsed); zero if never.
+	LastUsed time.Time
 }
+
+// TokenTouchEvery is how stale LastUsed may be before TokenUsed writes it.
+const TokenTouchEvery = time.Minute
 
 // Role is what a token may do.
 type Role string
@@ -140,12 +152,17 @@ type TokenStore interface {
 	RevokeToken(ctx context.Context, id int64) error
 	// CountTokens counts live tokens of a role.
 	CountTokens(ctx context.Context, role Role) (int, error)
+	// TokenUsed records that a token authenticated a request now (at most
+	// one write per TokenTouchEvery).
+	TokenUsed(ctx context.Context, id int64) error
 }
 
 // Store is what the service needs from one database.
 type Store interface {
 	FormStore
 	TokenStore
+	SessionStore
+	AuditStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

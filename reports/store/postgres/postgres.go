@@ -157,6 +157,9 @@ func (s *DB) CreateForms(ctx context.Context, forms []reports.Form) ([]StoredFor
 				id, data, hash, now); err != nil {
 				return fmt.Errorf("insert form %d: %w", i+1, err)
 			}
+			if err := s.audit(ctx, tx, store.AuditEntry{Action: store.AuditFormCreate, FormID: id, Version: 1, Detail: store.FormDetail(&forms[i])}); err != nil {
+				return err
+			}
 			f, err := store.DecodeForm(data)
 			if err != nil {
 				return err
@@ -282,6 +285,9 @@ func (s *DB) UpdateForm(ctx context.Context, id int64, version int, f reports.Fo
 			id, version+1, data, hash, now); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, store.AuditEntry{Action: store.AuditFormUpdate, FormID: id, Version: version + 1, Detail: store.FormDetail(&f)}); err != nil {
+			return err
+		}
 		out, err = scanForm(tx.QueryRow(ctx, "SELECT "+formColumns+" FROM forms WHERE id = $1", id))
 		return err
 	})
@@ -304,7 +310,11 @@ func (s *DB) DeleteForm(ctx context.Context, id int64, version int) error {
 		if tag.RowsAffected() == 0 {
 			return checkVersion(ctx, tx, id, version)
 		}
-		return nil
+		var f reports.Form
+		if err := tx.QueryRow(ctx, "SELECT year, unit, project FROM forms WHERE id = $1", id).Scan(&f.Year, &f.Unit, &f.Project); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, store.AuditEntry{Action: store.AuditFormDelete, FormID: id, Version: version + 1, Detail: store.FormDetail(&f)})
 	})
 	if err != nil {
 		return fmt.Errorf("delete form %d: %w", id, err)
@@ -324,17 +334,20 @@ func (s *DB) FormVersions(ctx context.Context, id int64) ([]StoredForm, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT form_id, version, data, hash, $1::timestamptz, created_at FROM form_versions
-			WHERE form_id = $2 ORDER BY version`, created, id)
+		rows, err := tx.Query(ctx, `SELECT v.form_id, v.version, v.data, v.hash, $1::timestamptz, v.created_at,
+				coalesce((SELECT a.actor_name FROM audit a WHERE a.form_id = v.form_id AND a.version = v.version ORDER BY a.id LIMIT 1), '')
+			FROM form_versions v WHERE v.form_id = $2 ORDER BY v.version`, created, id)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			sf, err := scanForm(rows)
+			var saver string
+			sf, err := scanForm(savedBy{rows, &saver})
 			if err != nil {
 				return err
 			}
+			sf.SavedBy = saver
 			out = append(out, sf)
 		}
 		return rows.Err()
@@ -356,8 +369,19 @@ func (s *DB) CreateToken(ctx context.Context, t store.Token) (store.Token, error
 	t.Units = nonNil(t.Units)
 	units, _ := json.Marshal(t.Units)
 	t.Created = s.stamp()
-	err := s.pool.QueryRow(ctx, `INSERT INTO tokens (name, role, units, hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		t.Name, string(t.Role), string(units), t.Hash, t.Created).Scan(&t.ID)
+	var expires *time.Time
+	if !t.Expires.IsZero() {
+		t.Expires = store.Timestamp(t.Expires)
+		expires = &t.Expires
+	}
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO tokens (name, role, units, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			t.Name, string(t.Role), string(units), t.Hash, t.Created, expires).Scan(&t.ID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, store.AuditEntry{Action: store.AuditTokenCreate, TokenID: t.ID, Detail: store.TokenDetail(t)})
+	})
 	if err != nil {
 		return t, fmt.Errorf("create token: %w", err)
 	}
@@ -371,13 +395,20 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const tokenColumns = "id, name, role, units, hash, created_at"
+const tokenColumns = "id, name, role, units, hash, created_at, expires_at, last_used_at"
 
 func scanToken(row pgx.Row) (store.Token, error) {
 	var t store.Token
 	var role, units string
-	if err := row.Scan(&t.ID, &t.Name, &role, &units, &t.Hash, &t.Created); err != nil {
+	var expires, used *time.Time
+	if err := row.Scan(&t.ID, &t.Name, &role, &units, &t.Hash, &t.Created, &expires, &used); err != nil {
 		return t, err
+	}
+	if expires != nil {
+		t.Expires = expires.UTC()
+	}
+	if used != nil {
+		t.LastUsed = used.UTC()
 	}
 	t.Role = store.Role(role)
 	t.Created = t.Created.UTC()
@@ -389,7 +420,7 @@ func scanToken(row pgx.Row) (store.Token, error) {
 
 // TokenByHash finds a token by the hash of its secret.
 func (s *DB) TokenByHash(ctx context.Context, hash string) (store.Token, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE hash = $1", hash))
+	t, err := scanToken(s.pool.QueryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE hash = $1 AND (expires_at IS NULL OR expires_at > $2)", hash, s.stamp()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, reports.Errorf(reports.ENOTFOUND, "token not found")
 	}
@@ -417,14 +448,34 @@ func (s *DB) Tokens(ctx context.Context) ([]store.Token, error) {
 	return out, rows.Err()
 }
 
-// RevokeToken deletes a token.
+// RevokeToken deletes a token and, through the foreign key, its sessions.
 func (s *DB) RevokeToken(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, "DELETE FROM tokens WHERE id = $1", id)
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		t, err := scanToken(tx.QueryRow(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = $1", id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.NotFound("token", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM tokens WHERE id = $1", id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, store.AuditEntry{Action: store.AuditTokenRevoke, TokenID: id, Detail: store.TokenDetail(t)})
+	})
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, err)
 	}
-	if tag.RowsAffected() == 0 {
-		return store.NotFound("token", id)
+	return nil
+}
+
+// TokenUsed records a token's use, at most once a TokenTouchEvery.
+func (s *DB) TokenUsed(ctx context.Context, id int64) error {
+	now := s.stamp()
+	_, err := s.pool.Exec(ctx, "UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+		now, id, now.Add(-store.TokenTouchEvery))
+	if err != nil {
+		return fmt.Errorf("token %d used: %w", id, err)
 	}
 	return nil
 }

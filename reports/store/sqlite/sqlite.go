@@ -165,6 +165,9 @@ func (s *DB) CreateForms(ctx context.Context, forms []reports.Form) ([]StoredFor
 				id, data, hash, now); err != nil {
 				return fmt.Errorf("insert form %d: %w", i+1, err)
 			}
+			if err := s.audit(ctx, tx, store.AuditEntry{Action: store.AuditFormCreate, FormID: id, Version: 1, Detail: store.FormDetail(&forms[i])}); err != nil {
+				return err
+			}
 			t, _ := parseTime(now)
 			f, err := store.DecodeForm(data)
 			if err != nil {
@@ -303,6 +306,9 @@ func (s *DB) UpdateForm(ctx context.Context, id int64, version int, f reports.Fo
 			id, version+1, data, hash, now); err != nil {
 			return err
 		}
+		if err := s.audit(ctx, tx, store.AuditEntry{Action: store.AuditFormUpdate, FormID: id, Version: version + 1, Detail: store.FormDetail(&f)}); err != nil {
+			return err
+		}
 		out, err = scanForm(tx.QueryRowContext(ctx, "SELECT "+formColumns+" FROM forms WHERE id = ?", id))
 		return err
 	})
@@ -327,7 +333,13 @@ func (s *DB) DeleteForm(ctx context.Context, id int64, version int) error {
 		} else if n == 0 {
 			return checkVersion(ctx, tx, id, version)
 		}
-		return nil
+		var year int
+		var unit, project string
+		if err := tx.QueryRowContext(ctx, "SELECT year, unit, project FROM forms WHERE id = ?", id).Scan(&year, &unit, &project); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, store.AuditEntry{Action: store.AuditFormDelete, FormID: id, Version: version + 1,
+			Detail: store.FormDetail(&reports.Form{Year: year, Unit: unit, Project: project})})
 	})
 	if err != nil {
 		return fmt.Errorf("delete form %d: %w", id, err)
@@ -347,17 +359,20 @@ func (s *DB) FormVersions(ctx context.Context, id int64) ([]StoredForm, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT form_id, version, data, hash, ?, created_at FROM form_versions
-			WHERE form_id = ? ORDER BY version`, created, id)
+		rows, err := tx.QueryContext(ctx, `SELECT v.form_id, v.version, v.data, v.hash, ?, v.created_at,
+				coalesce((SELECT a.actor_name FROM audit a WHERE a.form_id = v.form_id AND a.version = v.version ORDER BY a.id LIMIT 1), '')
+			FROM form_versions v WHERE v.form_id = ? ORDER BY v.version`, created, id)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			sf, err := scanForm(rows)
+			var saver string
+			sf, err := scanForm(savedBy{rows, &saver})
 			if err != nil {
 				return err
 			}
+			sf.SavedBy = saver
 			out = append(out, sf)
 		}
 		return rows.Err()
@@ -378,8 +393,19 @@ func (s *DB) CreateToken(ctx context.Context, t store.Token) (store.Token, error
 	}
 	units, _ := json.Marshal(nonNil(t.Units))
 	now := s.stamp()
-	err := s.db.QueryRowContext(ctx, `INSERT INTO tokens (name, role, units, hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		t.Name, string(t.Role), string(units), t.Hash, now).Scan(&t.ID)
+	var expires any
+	if !t.Expires.IsZero() {
+		t.Expires = store.Timestamp(t.Expires)
+		expires = t.Expires.Format(timeFormat)
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO tokens (name, role, units, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			t.Name, string(t.Role), string(units), t.Hash, now, expires).Scan(&t.ID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, store.AuditEntry{Action: store.AuditTokenCreate, TokenID: t.ID, Detail: store.TokenDetail(t)})
+	})
 	if err != nil {
 		return t, fmt.Errorf("create token: %w", err)
 	}
@@ -395,13 +421,25 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const tokenColumns = "id, name, role, units, hash, created_at"
+const tokenColumns = "id, name, role, units, hash, created_at, expires_at, last_used_at"
 
 func scanToken(row scanner) (store.Token, error) {
 	var t store.Token
 	var role, units, created string
-	if err := row.Scan(&t.ID, &t.Name, &role, &units, &t.Hash, &created); err != nil {
+	var expires, used sql.NullString
+	if err := row.Scan(&t.ID, &t.Name, &role, &units, &t.Hash, &created, &expires, &used); err != nil {
 		return t, err
+	}
+	for _, v := range []struct {
+		s   sql.NullString
+		dst *time.Time
+	}{{expires, &t.Expires}, {used, &t.LastUsed}} {
+		if v.s.Valid {
+			var err error
+			if *v.dst, err = parseTime(v.s.String); err != nil {
+				return t, err
+			}
+		}
 	}
 	t.Role = store.Role(role)
 	if err := json.Unmarshal([]byte(units), &t.Units); err != nil {
@@ -414,7 +452,7 @@ func scanToken(row scanner) (store.Token, error) {
 
 // TokenByHash finds a token by the hash of its secret.
 func (s *DB) TokenByHash(ctx context.Context, hash string) (store.Token, error) {
-	t, err := scanToken(s.db.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE hash = ?", hash))
+	t, err := scanToken(s.db.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)", hash, s.stamp()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, reports.Errorf(reports.ENOTFOUND, "token not found")
 	}
@@ -442,16 +480,34 @@ func (s *DB) Tokens(ctx context.Context) ([]store.Token, error) {
 	return out, rows.Err()
 }
 
-// RevokeToken deletes a token.
+// RevokeToken deletes a token and, through the foreign key, its sessions.
 func (s *DB) RevokeToken(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM tokens WHERE id = ?", id)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanToken(tx.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM tokens WHERE id = ?", id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.NotFound("token", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE id = ?", id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, store.AuditEntry{Action: store.AuditTokenRevoke, TokenID: id, Detail: store.TokenDetail(t)})
+	})
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("revoke token %d: %w", id, err)
-	} else if n == 0 {
-		return store.NotFound("token", id)
+	return nil
+}
+
+// TokenUsed records a token's use, at most once a TokenTouchEvery.
+func (s *DB) TokenUsed(ctx context.Context, id int64) error {
+	now := s.now()
+	_, err := s.db.ExecContext(ctx, "UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+		store.Timestamp(now).Format(timeFormat), id, store.Timestamp(now.Add(-store.TokenTouchEvery)).Format(timeFormat))
+	if err != nil {
+		return fmt.Errorf("token %d used: %w", id, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -34,6 +35,9 @@ func Run(t *testing.T, h Harness) {
 		{"Delete", testDelete},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"Tokens", testTokens},
+		{"TokenExpiryAndUse", testTokenExpiryAndUse},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
 		{"RestartKeepsData", testRestart},
 	}
 	for _, tt := range tests {
@@ -362,6 +366,163 @@ func testRestart(t *testing.T, open func(t *testing.T) store.Store) {
 	// New ids do not reuse old ones.
 	if c2 := must(s2.CreateForms(ctx(t), []reports.Form{Form(2020, "甲单位", "新")}))[0]; c2.ID <= c.ID {
 		t.Errorf("new id %d after restart, want > %d", c2.ID, c.ID)
+	}
+}
+
+func testTokenExpiryAndUse(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	soon := time.Now().Add(90 * 24 * time.Hour)
+	live := must(s.CreateToken(ctx(t), store.Token{Name: "有期限", Role: store.RoleService, Hash: store.HashToken("rpd_live"), Expires: soon}))
+	if !live.Expires.Equal(store.Timestamp(soon)) {
+		t.Errorf("Expires = %v, want %v", live.Expires, soon)
+	}
+	got := must(s.TokenByHash(ctx(t), live.Hash))
+	if !got.Expires.Equal(live.Expires) || !got.LastUsed.IsZero() {
+		t.Errorf("stored %+v", got)
+	}
+	old := must(s.CreateToken(ctx(t), store.Token{Name: "过期", Role: store.RoleService, Hash: store.HashToken("rpd_old"), Expires: time.Now().Add(-time.Second)}))
+	_, err := s.TokenByHash(ctx(t), old.Hash)
+	wantCode(t, err, reports.ENOTFOUND) // an expired token is unknown
+	if err := s.TokenUsed(ctx(t), live.ID); err != nil {
+		t.Fatal(err)
+	}
+	first := must(s.TokenByHash(ctx(t), live.Hash)).LastUsed
+	if first.IsZero() || time.Since(first) > time.Minute {
+		t.Fatalf("LastUsed = %v after use", first)
+	}
+	if err := s.TokenUsed(ctx(t), live.ID); err != nil { // within the minute: no write
+		t.Fatal(err)
+	}
+	if again := must(s.TokenByHash(ctx(t), live.Hash)).LastUsed; !again.Equal(first) {
+		t.Errorf("LastUsed moved within a minute: %v → %v", first, again)
+	}
+}
+
+func testSessions(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	clerk := must(s.CreateToken(ctx(t), store.Token{Name: "经办人", Role: store.RoleClerk, Units: []string{"甲单位"}, Hash: store.HashToken("rpd_c")}))
+	admin := must(s.CreateToken(ctx(t), store.Token{Name: "管理员", Role: store.RoleAdmin, Hash: store.HashToken("rpd_a")}))
+	open1 := func(tok store.Token, id string, life time.Duration) store.Session {
+		t.Helper()
+		return must(s.CreateSession(ctx(t), store.Session{ID: store.SessionHash(id), TokenID: tok.ID, Expires: time.Now().Add(life), Remote: "192.0.2.1"}))
+	}
+	a := open1(clerk, "a", time.Hour)
+	open1(clerk, "b", time.Hour)
+	open1(admin, "c", time.Hour)
+	sess, tok, err := s.UseSession(ctx(t), a.ID, time.Hour)
+	if err != nil || sess.TokenID != clerk.ID || tok.ID != clerk.ID || tok.Role != store.RoleClerk || sess.Remote != "192.0.2.1" {
+		t.Fatalf("UseSession = %+v %+v %v", sess, tok, err)
+	}
+	_, _, err = s.UseSession(ctx(t), store.SessionHash("nope"), 0)
+	wantCode(t, err, reports.ENOTFOUND)
+
+	// Sign-out ends one session, twice is fine.
+	if err := s.DeleteSession(ctx(t), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSession(ctx(t), a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.UseSession(ctx(t), a.ID, 0)
+	wantCode(t, err, reports.ENOTFOUND)
+
+	// Expired, and idle for too long.
+	gone := open1(clerk, "d", -time.Second)
+	_, _, err = s.UseSession(ctx(t), gone.ID, 0)
+	wantCode(t, err, reports.ENOTFOUND)
+	idle := open1(clerk, "e", time.Hour)
+	time.Sleep(20 * time.Millisecond)
+	_, _, err = s.UseSession(ctx(t), idle.ID, 5*time.Millisecond)
+	wantCode(t, err, reports.ENOTFOUND)
+
+	// Revoking a token ends its sessions; others stay.
+	if err := s.RevokeToken(ctx(t), clerk.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.UseSession(ctx(t), store.SessionHash("b"), 0)
+	wantCode(t, err, reports.ENOTFOUND)
+	if _, _, err := s.UseSession(ctx(t), store.SessionHash("c"), 0); err != nil {
+		t.Fatalf("another token's session ended: %v", err)
+	}
+	// An expired token's sessions end with it.
+	short := must(s.CreateToken(ctx(t), store.Token{Name: "短期", Role: store.RoleClerk, Hash: store.HashToken("rpd_s"), Expires: time.Now().Add(300 * time.Millisecond)}))
+	open1(short, "f", time.Hour)
+	time.Sleep(400 * time.Millisecond)
+	_, _, err = s.UseSession(ctx(t), store.SessionHash("f"), 0)
+	wantCode(t, err, reports.ENOTFOUND)
+
+	// Sign out everywhere.
+	open1(admin, "g", time.Hour)
+	if n := must(s.DeleteSessions(ctx(t), admin.ID)); n != 2 {
+		t.Errorf("DeleteSessions(admin) = %d, want 2", n)
+	}
+	open1(admin, "h", time.Hour)
+	must(s.DeleteSessions(ctx(t), 0))
+	_, _, err = s.UseSession(ctx(t), store.SessionHash("h"), 0)
+	wantCode(t, err, reports.ENOTFOUND)
+}
+
+func testAudit(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	alice := store.WithActor(ctx(t), store.Actor{TokenID: 7, Name: "张三", Remote: "192.0.2.7"})
+	bob := store.WithActor(ctx(t), store.Actor{TokenID: 8, Name: "李四", Remote: "192.0.2.8"})
+	c := must(s.CreateForms(alice, []reports.Form{Form(2020, "甲单位", "审计")}))[0]
+	must(s.UpdateForm(bob, c.ID, 1, Form(2020, "甲单位", "审计二")))
+	vs := must(s.FormVersions(ctx(t), c.ID))
+	if len(vs) != 2 || vs[0].SavedBy != "张三" || vs[1].SavedBy != "李四" {
+		t.Errorf("versions saved by %q", []string{vs[0].SavedBy, vs[1].SavedBy})
+	}
+	if err := s.DeleteForm(alice, c.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	tok := must(s.CreateToken(bob, store.Token{Name: "服务", Role: store.RoleService, Hash: store.HashToken("rpd_audit")}))
+	if err := s.RevokeToken(alice, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(bob, store.AuditEntry{Action: store.AuditSignIn, TokenID: 8}); err != nil {
+		t.Fatal(err)
+	}
+	// A change that fails leaves no entry.
+	if _, err := s.UpdateForm(bob, c.ID, 1, Form(2020, "甲单位", "过时")); err == nil {
+		t.Fatal("a stale update succeeded")
+	}
+	all := must(s.Audit(ctx(t), store.AuditFilter{}))
+	type line struct {
+		who, action string
+		form        int64
+		version     int
+		token       int64
+	}
+	var got []line
+	for _, e := range all {
+		got = append(got, line{e.Actor.Name, e.Action, e.FormID, e.Version, e.TokenID})
+		if e.At.IsZero() || e.Actor.Remote == "" || (e.Action != store.AuditSignIn && e.Detail == "") {
+			t.Errorf("entry %+v lacks time, address or detail", e)
+		}
+	}
+	want := []line{
+		{"李四", store.AuditSignIn, 0, 0, 8},
+		{"张三", store.AuditTokenRevoke, 0, 0, tok.ID},
+		{"李四", store.AuditTokenCreate, 0, 0, tok.ID},
+		{"张三", store.AuditFormDelete, c.ID, 3, 0},
+		{"李四", store.AuditFormUpdate, c.ID, 2, 0},
+		{"张三", store.AuditFormCreate, c.ID, 1, 0},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("audit log\n got %v\nwant %v", got, want)
+	}
+	forForm := must(s.Audit(ctx(t), store.AuditFilter{FormID: c.ID, Limit: 2}))
+	if len(forForm) != 2 || forForm[0].Action != store.AuditFormDelete {
+		t.Errorf("filtered %+v", forForm)
+	}
+	older := must(s.Audit(ctx(t), store.AuditFilter{FormID: c.ID, Before: forForm[1].ID}))
+	if len(older) != 1 || older[0].Action != store.AuditFormCreate {
+		t.Errorf("page before %d: %+v", forForm[1].ID, older)
+	}
+	// Without an actor (the command line did not say) the entry still names one.
+	must(s.CreateForms(ctx(t), []reports.Form{Form(2020, "甲单位", "无名")}))
+	if e := must(s.Audit(ctx(t), store.AuditFilter{Limit: 1}))[0]; e.Actor.Name == "" {
+		t.Errorf("entry without an actor name: %+v", e)
 	}
 }
 
