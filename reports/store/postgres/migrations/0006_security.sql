@@ -1,5 +1,5 @@
 -- Security (#16): token expiry and last use, server-side web sessions,
--- the audit log. Same meaning as sqlite/migrations/0005_security.sql.
+-- the audit log. Same meaning as sqlite/migrations/0006_security.sql.
 ALTER TABLE tokens ADD COLUMN expires_at TIMESTAMPTZ;   -- NULL: never
 ALTER TABLE tokens ADD COLUMN last_used_at TIMESTAMPTZ; -- NULL: never used
 
