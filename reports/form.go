@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // DefaultTitle is the title every family of this form shares unless its
@@ -337,7 +338,7 @@ func (f *Form) FileName() string {
 }
 
 // SafeName replaces characters that are unsafe in file names (path
-// separators, control characters, characters Windows refuses) with "_" and
+// separators, control and format characters, characters Windows refuses) with "_" and
 // limits the length to 180 bytes without splitting a character.
 func SafeName(s string) string {
 	var b strings.Builder
@@ -346,6 +347,10 @@ func SafeName(s string) string {
 		case r < 0x20 || r == 0x7f:
 			b.WriteByte('_')
 		case strings.ContainsRune(`/\:*?"<>|`, r):
+			b.WriteByte('_')
+		case r > 0x7f && unicode.Is(unicode.Cf, r):
+			// Bidi overrides and other invisible format characters: a
+			// right-to-left override would show "…exe.pdf" as "…fdp.exe".
 			b.WriteByte('_')
 		default:
 			b.WriteRune(r)

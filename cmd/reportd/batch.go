@@ -197,6 +197,7 @@ func runBatchRun(ctx context.Context, e *env, args []string) error {
 	spool := fs.String("spool", "", "directory for rendered documents until the archive is written (default: DATA/spool)")
 	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
 	fresh := fs.Bool("new", false, "start a new batch even if an interrupted one with the same settings exists")
+	force := fs.Bool("force", false, "overwrite an existing -o file (the batches that wrote it are then recorded as replaced)")
 	sf := addStoreFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
@@ -260,9 +261,22 @@ func runBatchRun(ctx context.Context, e *env, args []string) error {
 		defer locker.Close()
 	}
 
+	// One writer per archive path on this host: two runs with the same -o
+	// would each record the size and SHA-256 of a file the other replaces.
+	lock, err := batch.FileLocker{Dir: filepath.Join(*spool, "locks")}.Lock(ctx, "archive "+archive)
+	if err != nil {
+		return fmt.Errorf("%s: another batch run is writing this archive (%v)", archive, err)
+	}
+	defer lock.Unlock(context.WithoutCancel(ctx))
+
 	b, err := findResumable(ctx, bs, spec, archive)
 	if err != nil {
 		return err
+	}
+	if b.ID == 0 || *fresh {
+		if err := claimArchive(ctx, bs, archive, *force); err != nil {
+			return err
+		}
 	}
 	if b.ID != 0 && !*fresh {
 		fmt.Fprintf(e.stderr, "resuming batch %d (%d of %d forms already finished)\n", b.ID, b.Done+b.Failed, b.Total)
@@ -294,6 +308,45 @@ func unitNote(unit string) string {
 		return ""
 	}
 	return " of " + unit
+}
+
+// claimArchive refuses to overwrite an existing archive file, or one an
+// unfinished batch will write, unless force; with force, every earlier
+// batch that recorded this path is marked as no longer having its archive
+// there, so that no record describes a file another batch replaced.
+func claimArchive(ctx context.Context, bs batch.Store, archive string, force bool) error {
+	_, statErr := os.Stat(archive)
+	var others []batch.Batch
+	for _, state := range []batch.State{batch.StateRunning, batch.StateDone} {
+		bb, err := bs.Batches(ctx, state, 0)
+		if err != nil {
+			return err
+		}
+		for _, b := range bb {
+			if b.Archive == archive && b.ArchivePruned.IsZero() {
+				others = append(others, b)
+			}
+		}
+	}
+	if !force {
+		if statErr == nil {
+			return fmt.Errorf("%s exists: choose another -o, or pass -force to overwrite it", archive)
+		}
+		for _, b := range others {
+			if b.State == batch.StateRunning {
+				return fmt.Errorf("%s is the archive of unfinished batch %d (other settings): choose another -o, or pass -force", archive, b.ID)
+			}
+		}
+		return nil
+	}
+	for _, b := range others {
+		if b.State == batch.StateDone {
+			if err := bs.MarkArchivePruned(ctx, b.ID, time.Now()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // findResumable returns the newest unfinished batch with the same spec and
@@ -385,7 +438,7 @@ func runBatchShow(ctx context.Context, e *env, args []string) error {
 		strings.Join(b.Spec.Formats, ","), b.Total, b.Done, b.Failed, b.Total-b.Done-b.Failed)
 	switch {
 	case !b.ArchivePruned.IsZero():
-		fmt.Fprintf(e.stdout, "archive: deleted %s by the retention policy (was %s, %d bytes, sha256 %s)\n",
+		fmt.Fprintf(e.stdout, "archive: deleted %s by the retention policy or replaced by a later run with -force (was %s, %d bytes, sha256 %s)\n",
 			b.ArchivePruned.Local().Format(time.DateTime), b.Archive, b.ArchiveSize, b.ArchiveSHA256)
 	case b.Archive != "" && b.State == batch.StateDone:
 		fmt.Fprintf(e.stdout, "archive: %s (%d bytes, sha256 %s)\n", b.Archive, b.ArchiveSize, b.ArchiveSHA256)

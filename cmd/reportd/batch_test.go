@@ -229,3 +229,35 @@ func FuzzParseSchedules(f *testing.F) {
 		}
 	})
 }
+
+// An attack found that two `batch run` with the same -o left batch 1's
+// recorded size and SHA-256 describing the file batch 2 overwrote.
+func TestBatchRunRefusesAnExistingArchive(t *testing.T) {
+	dir := t.TempDir()
+	zip := filepath.Join(dir, "year.zip")
+	if code, _, errOut := runCLI(t, "batch", "generate", "-n", "4", "-units", "2", "-data", dir, "-sample", seedPath); code != 0 {
+		t.Fatalf("generate: %s", errOut)
+	}
+	if code, _, errOut := runCLI(t, "batch", "run", "-year", "2020", "-format", "pdf", "-data", dir, "-o", zip); code != 0 {
+		t.Fatalf("first run: %s", errOut)
+	}
+	first, _ := os.ReadFile(zip)
+	code, _, errOut := runCLI(t, "batch", "run", "-year", "2020", "-format", "pdf", "-data", dir, "-o", zip, "-unit", "x")
+	if code == 0 || !strings.Contains(errOut, "exists") || !strings.Contains(errOut, "-force") {
+		t.Fatalf("second run over the archive: exit %d\n%s", code, errOut)
+	}
+	if now, _ := os.ReadFile(zip); !bytes.Equal(now, first) {
+		t.Fatal("the refused run changed the archive")
+	}
+	if code, _, errOut := runCLI(t, "batch", "run", "-year", "2020", "-format", "xlsx", "-data", dir, "-o", zip, "-force"); code != 0 {
+		t.Fatalf("forced run: %s", errOut)
+	}
+	// Batch 1's record no longer claims the file; batch 2's matches it.
+	_, out, _ := runCLI(t, "batch", "show", "-data", dir, "1")
+	if !strings.Contains(out, "pruned") && !strings.Contains(out, "deleted") && !strings.Contains(out, "no longer") {
+		t.Errorf("batch 1 still claims the overwritten archive:\n%s", out)
+	}
+	if code, out, errOut := runCLI(t, "batch", "verify", zip); code != 0 {
+		t.Errorf("verify after -force: %s%s", out, errOut)
+	}
+}

@@ -145,6 +145,9 @@ func (s SpoolBlobs) WriteArchive(_ context.Context, b Batch, write func(io.Write
 	if err := os.MkdirAll(filepath.Dir(b.Archive), 0o755); err != nil {
 		return 0, "", err
 	}
+	// An earlier attempt killed while writing (kill -9, power loss) left
+	// its temporary file; the caller holds the batch, so none is live.
+	removeTemps(b.Archive)
 	tmp, err := os.CreateTemp(filepath.Dir(b.Archive), filepath.Base(b.Archive)+".*.tmp")
 	if err != nil {
 		return 0, "", err
@@ -172,6 +175,45 @@ func (s SpoolBlobs) WriteArchive(_ context.Context, b Batch, write func(io.Write
 		return 0, "", err
 	}
 	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// tempsOf lists the temporary files WriteArchive makes for archive
+// (ARCHIVE.*.tmp) that exist, with their sizes.
+func tempsOf(archive string) map[string]int64 {
+	out := map[string]int64{}
+	if archive == "" {
+		return out
+	}
+	entries, err := os.ReadDir(filepath.Dir(archive))
+	if err != nil {
+		return out
+	}
+	prefix := filepath.Base(archive) + "."
+	for _, e := range entries {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, prefix) && strings.HasSuffix(n, ".tmp") && len(n) > len(prefix)+len(".tmp") {
+			if info, err := e.Info(); err == nil {
+				out[filepath.Join(filepath.Dir(archive), n)] = info.Size()
+			}
+		}
+	}
+	return out
+}
+
+// removeTemps deletes archive's leftover temporary files and says how many
+// bytes that freed.
+func removeTemps(archive string) (int64, []string, error) {
+	var n int64
+	var names []string
+	var errs []error
+	for path, size := range tempsOf(archive) {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		n += size
+		names = append(names, path)
+	}
+	return n, names, errors.Join(errs...)
 }
 
 // OpenArchive opens the file at b.Archive.

@@ -74,6 +74,9 @@ type PruneReport struct {
 	// a finished batch's per-form files are redundant with its archive,
 	// whatever the policy.
 	SpoolDirs []string
+	// TempFiles lists the temporary archive files (ARCHIVE.*.tmp) of
+	// finished batches removed: what a writer killed mid-archive left.
+	TempFiles []string
 	// Bytes is the disk space freed (or that would be).
 	Bytes int64
 }
@@ -150,6 +153,21 @@ func (r *Runner) Prune(ctx context.Context, keep Retention, dryRun bool) (PruneR
 			} else {
 				rep.Bytes += n
 			}
+		}
+		// A finished batch's archive is written: any temporary file of
+		// its name is what a killed earlier attempt left, wherever it is.
+		if dryRun {
+			for path, size := range tempsOf(b.Archive) {
+				rep.TempFiles = append(rep.TempFiles, path)
+				rep.Bytes += size
+			}
+		} else {
+			n, names, err := removeTemps(b.Archive)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("batch %d: remove temporary archive: %w", b.ID, err))
+			}
+			rep.TempFiles = append(rep.TempFiles, names...)
+			rep.Bytes += n
 		}
 		blobs := r.blobs()
 		if !blobs.Owns(b) {

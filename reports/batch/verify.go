@@ -7,7 +7,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"strings"
 )
+
+// MaxManifest bounds the manifest VerifyArchive reads: a batch of 20,000
+// forms in three formats has a manifest of about 20 MB.
+const MaxManifest = 64 << 20
+
+// safeName reports whether an archive entry name stays inside the folder
+// it is unpacked into on every system: relative, no "..", no empty or "."
+// element, no backslash (a separator on Windows), no drive letter or NUL.
+func safeName(name string) bool {
+	return fs.ValidPath(name) && name != "." && !strings.ContainsAny(name, "\\:\x00")
+}
 
 // VerifyArchive reads an archive and checks it against its manifest: every
 // listed file is present once with the listed size and SHA-256, nothing else
@@ -21,6 +34,9 @@ func VerifyArchive(r io.ReaderAt, size int64) (Manifest, error) {
 	}
 	files := map[string]*zip.File{}
 	for _, f := range zr.File {
+		if !safeName(f.Name) {
+			return m, fmt.Errorf("verify archive: unsafe file name %q (absolute, .., backslash or drive): unpacking it could write outside its folder", f.Name)
+		}
 		if files[f.Name] != nil {
 			return m, fmt.Errorf("verify archive: %s appears twice", f.Name)
 		}
@@ -30,12 +46,22 @@ func VerifyArchive(r io.ReaderAt, size int64) (Manifest, error) {
 	if mf == nil {
 		return m, fmt.Errorf("verify archive: no %s", ManifestName)
 	}
+	if mf.UncompressedSize64 > MaxManifest {
+		return m, fmt.Errorf("verify archive: %s unpacks to %d MB, more than %d MB: refused", ManifestName, mf.UncompressedSize64>>20, MaxManifest>>20)
+	}
 	rc, err := mf.Open()
 	if err != nil {
 		return m, fmt.Errorf("verify archive: %w", err)
 	}
-	err = json.NewDecoder(rc).Decode(&m)
+	// The header's size can lie: the reader is bounded too.
+	data, err := io.ReadAll(io.LimitReader(rc, MaxManifest+1))
 	rc.Close()
+	if err == nil && len(data) > MaxManifest {
+		err = fmt.Errorf("unpacks to more than %d MB: refused", MaxManifest>>20)
+	}
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
 	if err != nil {
 		return m, fmt.Errorf("verify archive: %s: %w", ManifestName, err)
 	}
