@@ -64,6 +64,21 @@ type Config struct {
 	BodyGrace   time.Duration
 	MinBodyRate int64
 
+	// HSTS sends Strict-Transport-Security on every answer (the service
+	// is only reached through TLS). TrustProxy believes X-Forwarded-For
+	// (client addresses in logs and the audit log) and X-Forwarded-Proto
+	// (HSTS, Secure cookies) from proxies on private and loopback
+	// addresses.
+	HSTS       bool
+	TrustProxy bool
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string
+	// SignInFailures failed sign-ins from one address within
+	// SignInWindow make it wait (429) until the window passes: 10 in 15
+	// minutes when 0.
+	SignInFailures int
+	SignInWindow   time.Duration
+
 	// Server timeouts used by Serve.
 	ReadTimeout     time.Duration // whole request incl. body; 60 s when 0
 	WriteTimeout    time.Duration // whole response; RenderTimeout + 30 s when 0
@@ -117,6 +132,12 @@ func (c *Config) defaults() error {
 	if c.SessionIdle <= 0 {
 		c.SessionIdle = sessionIdle
 	}
+	if c.SignInFailures <= 0 {
+		c.SignInFailures = 10
+	}
+	if c.SignInWindow <= 0 {
+		c.SignInWindow = 15 * time.Minute
+	}
 	if c.PerCallerBodies <= 0 {
 		c.PerCallerBodies = max(2, (c.RenderWorkers+c.RenderQueue)/4)
 	}
@@ -152,6 +173,7 @@ type Server struct {
 	pool    *pool
 	bodies  chan struct{} // admission of requests that carry a form body: admit.go
 	callers *callers      // per-token share of it
+	signIns *failures     // failed sign-ins per address
 	cache   *cache
 	metrics *metrics
 	// openArchive reads a done batch's archive; set by MountBatches (the
@@ -170,6 +192,7 @@ func New(cfg Config) (*Server, error) {
 		pool:    newPool(cfg.RenderWorkers, cfg.RenderQueue),
 		bodies:  make(chan struct{}, cfg.RenderWorkers+cfg.RenderQueue),
 		callers: newCallers(cfg.PerCallerBodies),
+		signIns: newFailures(cfg.SignInFailures, cfg.SignInWindow),
 		cache:   newCache(cfg.CacheBytes),
 		metrics: newMetrics(),
 	}
@@ -180,11 +203,15 @@ func New(cfg Config) (*Server, error) {
 	// Errors are handled (and logged, and counted) by observe; this only
 	// sees what happens outside the middleware chain.
 	e.HTTPErrorHandler = func(c *echo.Context, err error) { s.writeError(c, err) }
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(
 		middleware.RequestID(),
 		s.observe,
 		middleware.Recover(),
 		securityHeaders,
+		s.hsts,
 		validQuery,
 	)
 	s.routes(e)
@@ -195,7 +222,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler)
+	e.GET("/metrics", s.metricsHandler, s.metricsAuth)
 	e.GET("/openapi.json", s.openapi)
 
 	anyRole := s.require(store.RoleAdmin, store.RoleClerk, store.RoleService)

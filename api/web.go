@@ -79,6 +79,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	}
 	pages := echo.NewWithConfig(echo.Config{Logger: s.log, NoGroupAutoRegister404Routes: true})
 	pages.HTTPErrorHandler = func(c *echo.Context, err error) { w.errorPage(c, err) }
+	pages.IPExtractor = e.IPExtractor
 	pages.GET("/static/*", w.static)
 	pages.HEAD("/static/*", w.static)
 	pages.GET("/login", w.loginPage, w.pageErrors)

@@ -40,6 +40,10 @@ func (w *web) showLogin(c *echo.Context, status int, problem string) error {
 // login is POST /login: a valid admin or clerk token opens a session.
 func (w *web) login(c *echo.Context) error {
 	r := c.Request()
+	if wait := w.s.signIns.blocked(c.RealIP()); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return w.showLogin(c, http.StatusTooManyRequests, fmt.Sprintf("这个地址登录失败次数过多，请 %d 分钟后再试。", int(wait.Minutes())+1))
+	}
 	// No token yet, so no share of the admission: the small body is read
 	// here under its own deadline, and a slow one is cut off.
 	data, err := readWithin(c.Response(), r, 64<<10, min(w.s.cfg.BodyGrace, 5*time.Second), w.s.cfg.MinBodyRate, 10*time.Second)
@@ -55,6 +59,8 @@ func (w *web) login(c *echo.Context) error {
 	tok, err := VerifyToken(r.Context(), w.s.cfg.Store, r.PostFormValue("token"))
 	switch {
 	case reports.ErrorCode(err) == reports.EUNAUTHORIZED:
+		w.s.signIns.fail(c.RealIP())
+		w.s.log.Warn("failed sign-in", "remote", c.RealIP(), "request_id", requestID(c))
 		return w.showLogin(c, http.StatusUnauthorized, "令牌无效或已被撤销，请检查后重新输入。")
 	case err != nil:
 		return err

@@ -71,6 +71,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	minBodyRate := fs.Int64("min-body-rate", 16<<10, "slowest accepted request body in bytes/s after -body-grace; slower bodies are cut off with 408")
 	sessionLifetime := fs.Duration("session-lifetime", 12*time.Hour, "a web session ends this long after sign-in, whatever the activity")
 	sessionIdle := fs.Duration("session-idle", 30*time.Minute, "a web session ends after this long without a request")
+	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security on every answer (the service is only reached through TLS)")
+	trustProxy := fs.Bool("trust-proxy", false, "believe X-Forwarded-For and X-Forwarded-Proto from proxies on private or loopback addresses (client addresses, HSTS)")
+	metricsToken := fs.String("metrics-token", e.getenv("REPORTD_METRICS_TOKEN"), "bearer token /metrics requires (env REPORTD_METRICS_TOKEN; empty: /metrics is open)")
 	rf := addRetentionFlags(fs, e)
 	jf := addJobFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
@@ -133,6 +136,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		RenderQueue:   *queue,
 		MaxForms:      *maxForms,
 
+		HSTS:            *hsts,
+		TrustProxy:      *trustProxy,
+		MetricsToken:    *metricsToken,
 		SessionLifetime: *sessionLifetime,
 		SessionIdle:     *sessionIdle,
 		PerCallerBodies: *perCaller,
