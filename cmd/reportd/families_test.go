@@ -191,3 +191,36 @@ func TestRenderCreatesOutputDirectory(t *testing.T) {
 		t.Errorf("-o FILE: exit %d %s", code, errOut)
 	}
 }
+
+// Messages name the line (the form's first line for a field left out) and
+// the label as the family prints it, never an internal key or line 0.
+func TestValidateNamesFamilyLabels(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/families/hunan-2023.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(data), "项目支出名称\t雾炮车降尘抑尘服务\t", "", 1)
+	s = strings.Replace(s, "项目支出实施期\t2023.07-2024.01", "项目支出实施期\t2023.13-2024.01", 1)
+	in := filepath.Join(t.TempDir(), "hunan.txt")
+	if err := os.WriteFile(in, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "validate", in)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		in + ":1: 项目支出名称: 必填项未填写",
+		in + ":5: 项目支出实施期: 不是有效期间",
+		"family hunan-2023",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{":0:", "extra.", "period", "project"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("output contains %q:\n%s", bad, out)
+		}
+	}
+}

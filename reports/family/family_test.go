@@ -1,9 +1,11 @@
 package family_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -262,5 +264,70 @@ func TestLoadTemplatesDirectory(t *testing.T) {
 	}
 	if _, err := reg.Get("tiny-2024"); err != nil {
 		t.Error(err)
+	}
+}
+
+// Mistakes in the layout features of the published families (side labels,
+// cells over several rows, blank boxes, header lines, decimals) are
+// reported with the file, the JSON path and what is expected.
+func TestParseLayoutErrors(t *testing.T) {
+	read := func(name string) string {
+		b, err := templates.Families.ReadFile("families/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	hunan, wuhan := read("hunan-2023"), read("wuhan-2020")
+	edit := func(base, old, new string) string {
+		if !strings.Contains(base, old) {
+			t.Fatalf("test setup: %q not in the family file", old)
+		}
+		return strings.Replace(base, old, new, 1)
+	}
+	tests := []struct {
+		name, data, want string
+	}{
+		{"blank box with text", edit(hunan, `{"blank": true, "span": 5}`, `{"blank": true, "text": "x", "span": 5}`),
+			"table.sections[2].rows[0].cells[1]: exactly one of label, text, value and blank is required"},
+		{"box height", edit(hunan, `"height_mm": 30`, `"height_mm": -3`), "table.sections[2].rows[0].height_mm: must be between 0 and 200"},
+		{"side label leaves the indicator spans short", edit(hunan, `"label": "绩效标准", "synonyms": ["评分标准"]`, `"label": "绩效标准", "synonyms": ["评分标准"], "span": 2`),
+			"indicators.columns: spans add up to 6 but the table has 6 columns, 5 of them beside the side label of table.sections[1]"},
+		{"label_span without label", edit(hunan, `{"label": "本年度绩效指标", "indicators": true}`, `{"label_span": 2, "indicators": true}`),
+			"table.sections[1].label_span: is only meaningful with a label"},
+		{"side label as wide as the table", edit(hunan, `{"label": "本年度绩效指标", "indicators": true}`, `{"label": "本年度绩效指标", "label_span": 6, "indicators": true}`),
+			"table.sections[1].label_span: the side label takes 6 of the table's 6 columns"},
+		{"rows past the section", edit(wuhan, `{"label": "goals", "span": 3}`, `{"label": "goals", "span": 3, "rows": 3}`),
+			"table.sections[2].rows[0].cells[0].rows: 3 rows run past the end of the section (2 rows left)"},
+		{"cell into a covered column", edit(wuhan, `{"label": "goals", "span": 3}`, `{"label": "goals", "span": 3, "rows": 2}`),
+			"table.sections[2].rows[1].cells[1].span: the cell does not fit"},
+		{"decimals out of range", edit(hunan, `"decimals": 0`, `"decimals": 7`), "funds.decimals: 7: must be between 0 and 6"},
+		{"max below least", edit(hunan, `"decimals": 0, "max_decimals": 6`, `"decimals": 2, "max_decimals": 1`), "funds.max_decimals: 1 is less than decimals (2)"},
+		{"empty header line", edit(hunan, `{"left": "填报单位：（盖章）", "right": "单位：万元"}`, `{}`), "header[0]: an empty line"},
+		{"header line with an unknown key", edit(hunan, `{"left": "填报单位：（盖章）", "right": "单位：万元"}`, `{"left": "x", "middle": "y"}`), "header[0].middle: unknown key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := family.Parse([]byte(tt.data), "x.json")
+			var fe *family.Error
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v, want *family.Error", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "x.json") {
+				t.Errorf("error %q\ndoes not contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A header line is a string (left only) or an object with left and right.
+func TestHeaderLine(t *testing.T) {
+	var lines []family.HeaderLine
+	if err := json.Unmarshal([]byte(`["申报单位名称：{unit}", {"left": "填报单位：（盖章）", "right": "单位：万元"}, {"right": "单位：元"}]`), &lines); err != nil {
+		t.Fatal(err)
+	}
+	want := []family.HeaderLine{{Left: "申报单位名称：{unit}"}, {Left: "填报单位：（盖章）", Right: "单位：万元"}, {Right: "单位：元"}}
+	if !reflect.DeepEqual(lines, want) {
+		t.Errorf("got %+v, want %+v", lines, want)
 	}
 }

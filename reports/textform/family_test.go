@@ -23,6 +23,9 @@ func TestReadDetectsFamily(t *testing.T) {
 	}{
 		{"../../testdata/seed/2020-performance-targets.txt", "shanghai-2020", 2},
 		{"../../testdata/families/national-2023.txt", "national-2021", 1},
+		{"../../testdata/families/hunan-2023.txt", "hunan-2023", 1},
+		{"../../testdata/families/wuhan-2020.txt", "wuhan-2020", 1},
+		{"../../testdata/families/hunan-infra-2022.txt", "hunan-infra-2022", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.family, func(t *testing.T) {
@@ -95,7 +98,8 @@ func TestReadNationalFamily(t *testing.T) {
 func TestWriteReadEachFamily(t *testing.T) {
 	reg := mustFamilies(t)
 	rd := textform.Reader{Families: reg}
-	for _, file := range []string{"../../testdata/seed/2020-performance-targets.txt", "../../testdata/families/national-2023.txt"} {
+	for _, file := range []string{"../../testdata/seed/2020-performance-targets.txt", "../../testdata/families/national-2023.txt",
+		"../../testdata/families/hunan-2023.txt", "../../testdata/families/wuhan-2020.txt", "../../testdata/families/hunan-infra-2022.txt"} {
 		t.Run(file, func(t *testing.T) {
 			f, err := os.Open(file)
 			if err != nil {

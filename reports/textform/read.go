@@ -342,7 +342,11 @@ func (p *parser) isTableHeader(rec record) bool {
 // heading handles "## 2020年绩效目标" (or "###"): the indicator table follows.
 func (p *parser) heading(rec record) error {
 	text := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(rec.cells[0]), "#"))
-	if len(rec.cells) > 1 || !(strings.Contains(text, "绩效目标") || strings.Contains(text, "绩效指标")) {
+	known := strings.Contains(text, "绩效目标") || strings.Contains(text, "绩效指标")
+	if k, ok := p.sectionHeading(text); ok && k == "targets_heading" {
+		known = true // the family's own heading (绩效项目指标表)
+	}
+	if len(rec.cells) > 1 || !known {
 		return p.errorf(rec.line, "unknown heading %q (expected e.g. ### 2020年绩效目标)", clip(text))
 	}
 	if p.st == stateIndicators || p.st == stateTableHead {
@@ -456,25 +460,42 @@ func (p *parser) fillDown() []string {
 	return keys
 }
 
-// labelRow returns the field keys of a row made only of labels, by cell
-// index ("中期目标 | 年度目标" above their two values), or nil.
+// labelRow returns the field keys of a row of labels side by side with no
+// value between them ("中期目标 | 年度目标" above their two values), by cell
+// index, or nil. Labels with blank cells between them are label/value
+// pairs left empty ("其他资金 | | 当年其他资金").
 func (p *parser) labelRow(cells []string) map[int]string {
 	keys := map[int]string{}
+	last := -1
 	for i, c := range cells {
 		t := strings.TrimSpace(c)
 		if t == "" || p.fam != nil && p.fam.IsLiteral(t) {
 			continue
 		}
 		k, ok := p.fieldKey(t, mustNorm(t))
-		if !ok {
+		if !ok || last >= 0 && i != last+1 {
 			return nil
 		}
-		keys[i] = k
+		keys[i], last = k, i
 	}
 	if len(keys) < 2 {
 		return nil
 	}
 	return keys
+}
+
+// valuesBelow reports whether cells hold the values of the labels above:
+// no cell under a label is itself a label.
+func (p *parser) valuesBelow(cells []string, above map[int]string) bool {
+	for i := range above {
+		if i < len(cells) {
+			t := strings.TrimSpace(cells[i])
+			if _, ok := p.fieldKey(t, mustNorm(t)); ok && t != "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // fields reads a row of label/value cells in the form's header part.
@@ -484,7 +505,7 @@ func (p *parser) fields(rec record) error {
 		// The values under a row of labels, cell by cell.
 		above := p.above
 		p.above = nil
-		if p.labelRow(cells) == nil {
+		if p.valuesBelow(cells, above) {
 			for i, key := range above {
 				v := ""
 				if i < len(cells) {
@@ -570,10 +591,32 @@ func (p *parser) set(key, value string, u unit, explicit bool, line int) error {
 		_ = p.cur.Set(key, m.Plain())
 		return nil
 	}
+	if fd, ok := p.famField(key); ok && fd.Type == family.TypeMoney && value != "" {
+		// An extra amount is kept in the family's unit without the unit
+		// written after it ("10000万元" → "10000"), as a workbook keeps it.
+		wan := p.fam.Funds.Unit == family.UnitWanYuan
+		if m, err := parseIn(value, wan); err == nil && m.Set && strings.ContainsAny(value, "万元") {
+			value = strings.ReplaceAll(m.Format(wan, m.Decimals(wan)), ",", "")
+		}
+	}
 	if err := p.cur.Set(key, value); err != nil {
 		return p.errorf(line, "%s: %v", p.label(key), err)
 	}
 	return nil
+}
+
+func (p *parser) famField(key string) (*family.Field, bool) {
+	if p.fam == nil {
+		return nil, false
+	}
+	return p.fam.Field(key)
+}
+
+func parseIn(s string, wan bool) (reports.Money, error) {
+	if wan {
+		return reports.ParseWanYuan(s)
+	}
+	return reports.ParseMoney(s)
 }
 
 // finish closes the current form, checking its structure.
@@ -693,7 +736,7 @@ func (p *parser) sectionHeading(cell string) (key string, ok bool) {
 		for _, s := range p.fam.Table.Sections {
 			if s.Heading != "" && family.NormalizeLabel(family.Expand(s.Heading, p.cur)) == n {
 				if s.Indicators && s.HeadingField == "" {
-					return "", true // the table's printed heading: the header row follows
+					return "targets_heading", true // the table's printed heading: the header row follows
 				}
 				if s.Indicators {
 					return "", false // read by "###" as before

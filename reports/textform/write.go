@@ -109,9 +109,12 @@ func valueText(f *reports.Form, fam *family.Family, key string) string {
 
 func writeIndicators(w *bufio.Writer, f *reports.Form, fam *family.Family, heading string) {
 	if heading == "" {
-		heading = "绩效目标"
+		// A table without a printed heading (本年度绩效指标 beside it):
+		// the column header row alone starts it, as in the print.
+		w.WriteString("\n")
+	} else {
+		w.WriteString("\n### " + heading + "\n\n")
 	}
-	w.WriteString("\n### " + heading + "\n\n")
 	var keys, labels []string
 	for _, c := range fam.Indicators.Columns {
 		keys, labels = append(keys, c.Key), append(labels, c.Label)

@@ -28,6 +28,11 @@ func TestRoundTripFamilies(t *testing.T) {
 		{"national 2021", "../../testdata/families/national-2023.txt", "national-2021"},
 		{"tiny 2024", "../../testdata/families/tiny-2024.txt", "tiny-2024"},
 		{"shanghai 2020", seedPath, "shanghai-2020"},
+		// Side labels, a fund block with a label over three rows, labels
+		// over their values, a blank 审核意见 box, header and footer lines.
+		{"hunan 2023", "../../testdata/families/hunan-2023.txt", "hunan-2023"},
+		{"wuhan 2020", "../../testdata/families/wuhan-2020.txt", "wuhan-2020"},
+		{"hunan infra 2022", "../../testdata/families/hunan-infra-2022.txt", "hunan-infra-2022"},
 	}
 	r := xlsx.NewRenderer(reg, xlsx.Options{})
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -467,6 +468,10 @@ func (p *sheetParser) parse() (reports.Form, bool, error) {
 				if _, ok := p.lookup(cells[0].text); !ok {
 					p.form.Title = strings.TrimSpace(cells[0].text)
 					p.form.SetLine("title", r+1)
+					if y, ok := titleYear(p.form.Title); ok && p.form.Year == 0 {
+						p.form.Year = y // "2023年项目支出绩效目标申报表"
+						p.form.SetLine("year", r+1)
+					}
 					titled = true
 					continue
 				}
@@ -558,6 +563,9 @@ func (p *sheetParser) tableHeader(cells []cell) ([]headerCol, bool) {
 	var cols []headerCol
 	hasL1, known := false, 0
 	for _, c := range cells {
+		if p.fam.IsLiteral(c.text) && len(cols) == 0 {
+			continue // the side label beside the table (本年度绩效指标)
+		}
 		key, ok := p.columnKey(c.text)
 		if ok {
 			known++
@@ -584,6 +592,9 @@ func (p *sheetParser) indicators(h int, cols []headerCol) error {
 		cells := p.cellsOf(r)
 		if len(cells) == 1 && cells[0].col <= first && cells[0].last >= last && len(cols) > 1 {
 			break
+		}
+		if slices.ContainsFunc(cells, func(c cell) bool { return c.row == r && p.fam.IsLiteral(c.text) }) {
+			break // a row the family prints after the table (财政部门审核意见)
 		}
 		var in reports.Indicator
 		blank := true
@@ -866,4 +877,14 @@ func (p *sheetParser) label(path string) string {
 		return fd.Label
 	}
 	return reports.LabelOf(path)
+}
+
+// titleYear reads the year a title starts with: "2023年项目支出…".
+func titleYear(title string) (int, bool) {
+	t := strings.TrimSpace(title)
+	if len(t) < 7 || !strings.HasPrefix(t[4:], "年") {
+		return 0, false
+	}
+	y, err := reports.ParseYear(t[:4])
+	return y, err == nil
 }

@@ -540,6 +540,10 @@ func (b *book) writeCells(ws *worksheet, g *layout.Grid, p placement, ncols int,
 				if label != nil {
 					entry[4] = cellName(label.Col+1, r1)
 					entry[5] = label.Text
+				} else if above := labelAbove(g, i, c); above != nil {
+					// Labels over their values (中期目标 | 年度目标).
+					entry[4] = cellName(above.Col+1, p.first[i-1])
+					entry[5] = above.Text
 				}
 				b.meta = append(b.meta, entry)
 				if opts := choices[c.Path]; len(opts) > 0 {
@@ -586,6 +590,20 @@ func (b *book) writeCells(ws *worksheet, g *layout.Grid, p placement, ncols int,
 			if !ok {
 				ws.setStyle(cc+1, p.first[i], cc+1, p.last(i), blank)
 			}
+		}
+	}
+	return nil
+}
+
+// labelAbove is the label cell right above a value cell of row i that has
+// no label in its own row, or nil.
+func labelAbove(g *layout.Grid, i int, c layout.Cell) *layout.Cell {
+	if i == 0 {
+		return nil
+	}
+	for j, l := range g.Rows[i-1].Cells {
+		if l.Kind == layout.KindLabel && l.Col == c.Col && l.Span == c.Span && l.RowSpan == 1 {
+			return &g.Rows[i-1].Cells[j]
 		}
 	}
 	return nil
