@@ -177,6 +177,16 @@ type Page struct {
 	PageNumberSize float64 `json:"page_number_pt,omitempty"`
 	Leading        float64 `json:"leading,omitempty"`
 	PaddingMM      float64 `json:"padding_mm,omitempty"`
+	// KeepLines: a table row of at most this many lines is never split
+	// across pages (0 means 6); longer rows split line by line.
+	KeepLines int `json:"keep_lines,omitempty"`
+	// FramePt and RulePt are the widths of the table's outer frame and
+	// inner rules in points (0 means 1 and 0.5, the common print pair).
+	FramePt float64 `json:"frame_pt,omitempty"`
+	RulePt  float64 `json:"rule_pt,omitempty"`
+	// Shade fills label cells and headings light grey; published forms
+	// mostly print them plain, so it is off unless a family asks.
+	Shade bool `json:"shade,omitempty"`
 	// Why documents the choices (GB/T 9704 margins…); not used by code.
 	Why string `json:"why,omitempty"`
 }

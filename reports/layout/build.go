@@ -126,6 +126,7 @@ func pageSetup(p family.Page) PageSetup {
 		TopMM: p.TopMM, BottomMM: p.BottomMM, LeftMM: p.LeftMM, RightMM: p.RightMM,
 		TitleSize: p.TitleSize, SubtitleSize: p.SubtitleSize, HeadingSize: p.HeadingSize, BodySize: p.BodySize,
 		FooterMM: p.FooterMM, PageNumberSize: p.PageNumberSize, Leading: p.Leading, PaddingMM: p.PaddingMM,
+		KeepLines: p.KeepLines, FramePt: p.FramePt, RulePt: p.RulePt, Shade: p.Shade,
 	}
 }
 

@@ -125,6 +125,10 @@ type PageSetup struct {
 	PageNumberSize float64 // points; 0 means 14 (四号, as GB/T 9704 sets page numbers)
 	Leading        float64 // line height as a multiple of the type size; 0 means 1.5
 	PaddingMM      float64 // cell padding on every side; 0 means 1.5 mm
+	KeepLines      int     // rows of at most this many lines are never split; 0 means 6
+	FramePt        float64 // outer frame of the table; 0 means 1 pt
+	RulePt         float64 // inner rules; 0 means 0.5 pt
+	Shade          bool    // fill labels and headings light grey
 }
 
 // Document is a typeset form: pages of positioned items, in points with the
@@ -134,13 +138,57 @@ type Document struct {
 	Meta              Meta
 	Pages             []Page
 	Draft             bool
+	// Blocks is the logical structure, in reading order: the title, the
+	// paragraphs above the table and each table cell. A Text belongs to
+	// Blocks[Text.Block-1]; tagged output (PDF structure tree) reads it.
+	Blocks []Block
 }
 
-// Page is one page's content, drawn in order: fills, then text, then rules.
+// BlockKind is the logical role of a Block (a PDF structure type).
+type BlockKind uint8
+
+const (
+	BlockTitle      BlockKind = iota + 1 // the form title (H1)
+	BlockParagraph                       // subtitle and header lines (P)
+	BlockHeaderCell                      // a label, column head, section heading or merged level (TH)
+	BlockCell                            // a value (TD)
+)
+
+// Scope says which cells a header cell heads.
+type Scope uint8
+
+const (
+	ScopeNone Scope = iota
+	ScopeRow
+	ScopeColumn
+)
+
+// Block is one logical element. Table cells give their grid position and
+// spans; Row and Col are -1 outside the table.
+type Block struct {
+	Kind             BlockKind
+	Row, Col         int
+	RowSpan, ColSpan int
+	Scope            Scope
+}
+
+// Page is one page's content, drawn in order: background, fills, text,
+// rules. Texts are in reading order (title, then the table row by row,
+// each row's cells left to right, then the page number), so a backend
+// that writes them in order gives text extraction the table as printed.
 type Page struct {
-	Fills []Rect
-	Texts []Text
-	Rules []Rule
+	// Background is drawn first, behind everything, and is not part of
+	// the document's text: the 草稿 mark of drafts. The PDF draws it as
+	// outlines in an artifact, so copying or extracting text skips it.
+	Background []Text `json:",omitempty"`
+	Fills      []Rect
+	Texts      []Text
+	Rules      []Rule
+	// FirstRow is the grid row the page's table starts with (-1 when the
+	// page holds no row); Continued is set when that row began on the page
+	// before. The workbook sets its print breaks from them.
+	FirstRow  int
+	Continued bool `json:",omitempty"`
 }
 
 // Text is one line of text. X is the left edge, Y the baseline.
@@ -166,6 +214,12 @@ type Text struct {
 	// field's text without its newlines. Tests and glyph-fallback messages
 	// use it.
 	Path string `json:",omitempty"`
+	// Block is the logical element the line belongs to (Document.Blocks,
+	// 1-based); 0 marks page furniture a tagged PDF keeps out of the
+	// structure: page numbers, 续表, the column header and labels repeated
+	// on a continued page.
+	Block int `json:",omitempty"`
+	ord   int32 // reading-order key within the table (row, column)
 }
 
 // Rule is a straight line of the given width (points).

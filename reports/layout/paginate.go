@@ -2,6 +2,7 @@ package layout
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,10 +26,12 @@ var defaultPage = PageSetup{
 
 // Rule widths and fill grays.
 const (
-	ruleWidth   = 0.5
+	ruleWidth   = 0.5 // inner rules unless the family says otherwise
+	frameWidth  = 1   // the table's outer frame
+	keepLines   = 6   // rows of at most this many lines are not split
 	labelGray   = 0.92
 	headGray    = 0.86
-	draftGray   = 0.85
+	draftGray   = 0.88
 	draftSize   = 96
 	titleLeadF  = 1.35 // title line height / size
 	headerGapEm = 0.6  // space between the header lines and the table, in body em
@@ -150,6 +153,7 @@ type piece struct {
 	from, to []int // line range per cell
 	y, h     float64
 	cont     bool       // the row began on an earlier page
+	repeat   bool       // the column header repeated on a continued page
 	closing  []*segment // merged cells whose span ends with this piece
 }
 
@@ -161,6 +165,7 @@ type segment struct {
 	need      float64
 	lines     span
 	cont      bool
+	readRow   int // the row it is read with: its own, or the first on a continued page
 }
 
 type paginator struct {
@@ -188,6 +193,15 @@ type paginator struct {
 	seen                   map[MissingGlyph]bool
 	hdrH                   float64   // height of the repeated indicator header
 	dxBuf                  []float64 // backing store of the Texts' DX
+	keep                   int       // PageSetup.KeepLines or its default
+	frame, rulew           float64   // rule widths
+	tableTop               float64   // top of the table on the page, -1 before its first row
+	tableStart             int       // index of the page's first table Text
+	repeating              bool      // putting the repeated column header
+	blocks                 [][]int   // Block of each cell, 0 until drawn
+	rowPage                []int     // page each row starts on
+	pageEnd                []float64 // bottom of the table on each page
+	forceBreak             int       // break the page before this row (balancing the last page), -1 if none
 }
 
 func newPaginator(g *Grid, m Measurer) *paginator {
@@ -209,7 +223,16 @@ func newPaginator(g *Grid, m Measurer) *paginator {
 			*s = ps.BodySize
 		}
 	}
-	p := &paginator{g: g, m: m, ps: ps, header: -1}
+	p := &paginator{g: g, m: m, ps: ps, header: -1, keep: ps.KeepLines, frame: ps.FramePt, rulew: ps.RulePt, forceBreak: -1}
+	if p.keep <= 0 {
+		p.keep = keepLines
+	}
+	if p.frame <= 0 {
+		p.frame = frameWidth
+	}
+	if p.rulew <= 0 {
+		p.rulew = ruleWidth
+	}
 	p.doc = &Document{WidthPt: ps.WidthMM * mmToPt, HeightPt: ps.HeightMM * mmToPt, Meta: g.Meta, Draft: g.Draft}
 	p.left = ps.LeftMM * mmToPt
 	p.right = p.doc.WidthPt - ps.RightMM*mmToPt
@@ -332,28 +355,122 @@ func (p *paginator) width(s string, size float64, role Role) float64 {
 	return w * size
 }
 
-func (p *paginator) text(x, y float64, role Role, size float64, s, path string) {
-	p.page.Texts = append(p.page.Texts, Text{X: x, Y: y, Role: role, Size: size, S: s, Path: path})
+func (p *paginator) text(x, y float64, role Role, size float64, s string, block int) {
+	p.page.Texts = append(p.page.Texts, Text{X: x, Y: y, Role: role, Size: size, S: s, Block: block})
 }
 
+// rule draws an inner rule; those on the table's outer frame are left to
+// finishPage, which draws the frame heavier.
 func (p *paginator) rule(x1, y1, x2, y2 float64) {
-	p.page.Rules = append(p.page.Rules, Rule{X1: x1, Y1: y1, X2: x2, Y2: y2, Width: ruleWidth})
+	const eps = 0.01
+	if x1 == x2 && (abs(x1-p.left) < eps || abs(x1-p.right) < eps) || y1 == y2 && abs(y1-p.tableTop) < eps {
+		return
+	}
+	p.page.Rules = append(p.page.Rules, Rule{X1: x1, Y1: y1, X2: x2, Y2: y2, Width: p.rulew})
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// newBlock adds a logical element and returns its number for Text.Block.
+func (p *paginator) newBlock(b Block) int {
+	p.doc.Blocks = append(p.doc.Blocks, b)
+	return len(p.doc.Blocks)
+}
+
+// cellBlock is the Block of cell ci of row r, made when first drawn.
+func (p *paginator) cellBlock(r, ci int) int {
+	if id := p.blocks[r][ci]; id != 0 {
+		return id
+	}
+	c := p.cells[r][ci].c
+	b := Block{Kind: BlockCell, Row: r, Col: c.Col, RowSpan: max(c.RowSpan, 1), ColSpan: max(c.Span, 1)}
+	switch c.Kind {
+	case KindLabel, KindIndicatorL1, KindIndicatorL2:
+		b.Kind, b.Scope = BlockHeaderCell, ScopeRow
+	case KindColumnHead, KindSection:
+		b.Kind, b.Scope = BlockHeaderCell, ScopeColumn
+	}
+	id := p.newBlock(b)
+	p.blocks[r][ci] = id
+	return id
 }
 
 func (p *paginator) newPage() {
 	// Typical pages hold ~40 cells: sizing once avoids regrowing per item.
 	p.doc.Pages = append(p.doc.Pages, Page{Fills: make([]Rect, 0, 16), Texts: make([]Text, 0, 96), Rules: make([]Rule, 0, 128)})
 	p.page = &p.doc.Pages[len(p.doc.Pages)-1]
+	p.page.FirstRow = -1
 	if p.g.Draft {
+		// Light, behind the content, centred on the type area, on every page.
 		w := p.width(DraftMark, draftSize, RoleHeading)
-		p.page.Texts = append(p.page.Texts, Text{X: (p.doc.WidthPt - w) / 2, Y: p.doc.HeightPt/2 + draftSize*0.35,
+		p.page.Background = append(p.page.Background, Text{X: (p.left + p.right - w) / 2, Y: (p.top+p.yMax)/2 + draftSize*0.35,
 			Role: RoleHeading, Size: draftSize, S: DraftMark, Gray: draftGray})
 	}
 	p.y = p.top
 	p.rowsOnPage = 0
+	p.tableTop = -1
+	p.tableStart = -1
 }
 
+// run typesets the pages, then balances the last one: when it holds less
+// than a quarter of the type area, the break before it moves up row by row
+// (never splitting a row that was whole, never stranding a heading) until
+// the last page holds a quarter or the page before would drop below half;
+// the number of pages never changes. A last page of two or three rows
+// after a full one looks like an afterthought and is easily lost.
 func (p *paginator) run() {
+	p.layoutPages()
+	n := len(p.doc.Pages)
+	if n < 2 {
+		return
+	}
+	capacity := p.yMax - p.tableTopContinued()
+	used := func() float64 { return p.pageEnd[len(p.pageEnd)-1] - p.tableTopContinued() }
+	if used() >= capacity/4 {
+		return
+	}
+	last, prev := p.doc.Pages[n-1], p.doc.Pages[n-2]
+	if last.FirstRow < 0 || last.Continued {
+		return
+	}
+	orig := *p.doc
+	lo := prev.FirstRow + 1
+	for q, tries := last.FirstRow-1, 0; q >= lo && tries < 8; q-- {
+		if p.rowPage[q] != n-2 || p.g.Rows[q-1].Kind == RowSection || p.g.Rows[q-1].Kind == RowTableHeader {
+			continue
+		}
+		tries++
+		p.forceBreak = q
+		p.layoutPages()
+		if len(p.doc.Pages) != n || p.pageEnd[n-2]-p.tableTopContinued() < capacity/2 {
+			break
+		}
+		if used() >= capacity/4 {
+			p.forceBreak = -1
+			return
+		}
+	}
+	p.forceBreak = -1
+	*p.doc = orig
+}
+
+// layoutPages typesets every row from scratch (run may call it again with
+// a forced break).
+func (p *paginator) layoutPages() {
+	p.doc.Pages, p.doc.Blocks = nil, nil
+	p.pending = nil
+	clear(p.segs)
+	p.blocks = make([][]int, len(p.cells))
+	for r := range p.cells {
+		p.blocks[r] = make([]int, len(p.cells[r]))
+	}
+	p.rowPage = make([]int, len(p.cells))
+	p.pageEnd = p.pageEnd[:0]
 	p.newPage()
 	p.titleBlock()
 	from := make([]int, 0, 8)
@@ -376,7 +493,7 @@ func (p *paginator) run() {
 	if len(p.footLines) > 0 {
 		p.y += headerGapEm * p.ps.BodySize / 2
 		for _, sp := range p.footLines {
-			p.block(sp, RoleBody, p.ps.BodySize, p.ps.BodySize*p.lf, false)
+			p.block(sp, RoleBody, p.ps.BodySize, p.ps.BodySize*p.lf, false, p.newBlock(Block{Kind: BlockParagraph, Row: -1, Col: -1}))
 		}
 	}
 	p.pageNumbers()
@@ -412,10 +529,10 @@ func (p *paginator) demoteTallMerges() {
 func (p *paginator) titleBlock() {
 	ps := p.ps
 	if p.g.Title != "" {
-		p.block(p.titleLines[0], RoleTitle, ps.TitleSize, ps.TitleSize*titleLeadF, true)
+		p.block(p.titleLines[0], RoleTitle, ps.TitleSize, ps.TitleSize*titleLeadF, true, p.newBlock(Block{Kind: BlockTitle, Row: -1, Col: -1}))
 	}
 	if p.g.Subtitle != "" {
-		p.block(p.titleLines[1], RoleBody, ps.SubtitleSize, ps.SubtitleSize*p.lf, true)
+		p.block(p.titleLines[1], RoleBody, ps.SubtitleSize, ps.SubtitleSize*p.lf, true, p.newBlock(Block{Kind: BlockParagraph, Row: -1, Col: -1}))
 	}
 	for i, sp := range p.titleLines[2:] {
 		if i < len(p.g.HeaderRight) && p.g.HeaderRight[i] != "" {
@@ -425,17 +542,18 @@ func (p *paginator) titleBlock() {
 				p.newPage()
 			}
 			r := p.g.HeaderRight[i]
-			p.text(p.right-p.width(r, ps.HeadingSize, RoleBody), p.y+(lh-ps.HeadingSize)/2+ascent*ps.HeadingSize, RoleBody, ps.HeadingSize, r, "")
+			p.text(p.right-p.width(r, ps.HeadingSize, RoleBody), p.y+(lh-ps.HeadingSize)/2+ascent*ps.HeadingSize, RoleBody, ps.HeadingSize, r,
+				p.newBlock(Block{Kind: BlockParagraph, Row: -1, Col: -1}))
 			if sp.n == 0 {
 				p.y += lh
 			}
 		}
-		p.block(sp, RoleBody, ps.HeadingSize, ps.HeadingSize*p.lf, false)
+		p.block(sp, RoleBody, ps.HeadingSize, ps.HeadingSize*p.lf, false, p.newBlock(Block{Kind: BlockParagraph, Row: -1, Col: -1}))
 	}
 	p.y += headerGapEm * ps.BodySize
 }
 
-func (p *paginator) block(sp span, role Role, size, lh float64, center bool) {
+func (p *paginator) block(sp span, role Role, size, lh float64, center bool, block int) {
 	w := p.right - p.left
 	for _, l := range p.lines[sp.start : sp.start+sp.n] {
 		if p.y+lh > p.yMax {
@@ -445,7 +563,7 @@ func (p *paginator) block(sp span, role Role, size, lh float64, center bool) {
 		if center {
 			x += (w - p.width(l, size, role)) / 2
 		}
-		p.text(x, p.y+(lh-size)/2+ascent*size, role, size, l, "")
+		p.text(x, p.y+(lh-size)/2+ascent*size, role, size, l, block)
 		p.y += lh
 	}
 }
@@ -509,6 +627,10 @@ func (p *paginator) segNeed(n int, lh float64) float64 {
 // line offsets from (updated). It reports whether the row is complete.
 func (p *paginator) place(r int, from []int, cont bool) (done, placed bool) {
 	row := p.g.Rows[r]
+	if r == p.forceBreak && !cont && p.rowsOnPage > 0 {
+		p.breakPage(r)
+		return false, false
+	}
 	need, lines := p.remaining(r, from)
 	avail := p.yMax - p.y
 	atTop := p.rowsOnPage == 0 && p.y <= p.tableTopContinued()+p.hdrH+0.01
@@ -529,7 +651,7 @@ func (p *paginator) place(r int, from []int, cont bool) (done, placed bool) {
 	fresh := p.yMax - p.tableTopContinued()
 	k := p.fitLines(r, from, avail)
 	splittable := row.Kind == RowField || row.Kind == RowIndicator || need > fresh
-	if splittable && segOK && k >= 1 && (need > fresh || k >= 2 && lines >= 4) {
+	if splittable && segOK && k >= 1 && (need > fresh || k >= 2 && lines > p.keep) {
 		if need <= fresh && lines-k < 2 {
 			k = lines - 2 // leave at least two lines for the next page
 		}
@@ -577,8 +699,17 @@ func (p *paginator) fitLines(r int, from []int, avail float64) int {
 // k >= remaining) as one piece, opens merged segments starting here and
 // closes those ending here.
 func (p *paginator) put(r int, from []int, k, total int, cont bool) {
-	pc := &piece{row: r, from: append([]int(nil), from...), to: make([]int, len(from)), y: p.y, cont: cont}
+	pc := &piece{row: r, from: append([]int(nil), from...), to: make([]int, len(from)), y: p.y, cont: cont, repeat: p.repeating}
 	complete := k >= total
+	if p.tableTop < 0 {
+		p.tableTop, p.tableStart = p.y, len(p.page.Texts)
+	}
+	if !p.repeating && p.page.FirstRow < 0 {
+		p.page.FirstRow, p.page.Continued = r, cont
+	}
+	if !cont && !p.repeating {
+		p.rowPage[r] = len(p.doc.Pages) - 1
+	}
 	if p.g.Rows[r].Kind != RowTableHeader || p.rowsOnPage > 0 {
 		p.rowsOnPage++
 	}
@@ -610,7 +741,7 @@ func (p *paginator) put(r int, from []int, k, total int, cont bool) {
 		}
 		c := info.c
 		p.segs[c.Col] = &segment{row: r, cell: ci, end: r + max(c.RowSpan, 1), startY: p.y,
-			need: p.segNeed(info.lines.n, info.lh), lines: info.lines}
+			need: p.segNeed(info.lines.n, info.lh), lines: info.lines, readRow: r}
 	}
 	if complete {
 		for col, s := range p.segs {
@@ -643,8 +774,14 @@ func (p *paginator) flush() {
 		x, w := info.x, info.w
 		switch c.Kind {
 		case KindLabel:
+			if !p.ps.Shade {
+				break
+			}
 			p.page.Fills = append(p.page.Fills, Rect{X: x, Y: pc.y, W: w, H: pc.h, Gray: labelGray})
 		case KindColumnHead, KindSection:
+			if !p.ps.Shade {
+				break
+			}
 			p.page.Fills = append(p.page.Fills, Rect{X: x, Y: pc.y, W: w, H: pc.h, Gray: headGray})
 		}
 		p.rule(x, pc.y, x+w, pc.y) // top
@@ -653,11 +790,17 @@ func (p *paginator) flush() {
 			p.rule(x+w, pc.y, x+w, pc.y+pc.h)
 		}
 		first, n := info.lines.start+pc.from[ci], pc.to[ci]-pc.from[ci]
+		block, path := 0, c.Path
 		if n == 0 && pc.from[ci] > 0 && info.cont.n > 0 {
 			// A label whose row continues here is repeated with （续）.
 			first, n = info.cont.start, info.cont.n
+		} else if !pc.repeat && n > 0 {
+			block = p.cellBlock(pc.row, ci)
 		}
-		p.cellText(first, n, c, info, x, w, pc.y, pc.h, c.Path)
+		if pc.repeat {
+			path = ""
+		}
+		p.cellText(first, n, c, info, x, w, pc.y, pc.h, path, block, int32(pc.row)<<8|int32(min(c.Col, 255)))
 	}
 	for _, s := range pc.closing {
 		p.drawSegment(s, pc.y+pc.h)
@@ -668,7 +811,7 @@ func (p *paginator) flush() {
 // cellText draws lines [first, first+n) of p.lines centred vertically in
 // the box, aligned horizontally. Lines of a value that do not end a
 // paragraph are justified (两端对齐) by a little letter spacing.
-func (p *paginator) cellText(first, n int, c Cell, info cellInfo, x, w, y, h float64, path string) {
+func (p *paginator) cellText(first, n int, c Cell, info cellInfo, x, w, y, h float64, path string, block int, ord int32) {
 	if n == 0 {
 		return
 	}
@@ -687,7 +830,7 @@ func (p *paginator) cellText(first, n int, c Cell, info cellInfo, x, w, y, h flo
 			tx = x + w - p.pad - natural
 		}
 		base := y0 + float64(i)*info.lh + (info.lh-info.size)/2 + ascent*info.size
-		p.page.Texts = append(p.page.Texts, Text{X: tx, Y: base, Role: c.Role, Size: info.size, S: l, Path: path, DX: dx})
+		p.page.Texts = append(p.page.Texts, Text{X: tx, Y: base, Role: c.Role, Size: info.size, S: l, Path: path, DX: dx, Block: block, ord: ord})
 	}
 }
 
@@ -764,7 +907,7 @@ func (p *paginator) drawSegment(s *segment, bottom float64) {
 	info := p.cells[s.row][s.cell]
 	c := info.c
 	x, w := info.x, info.w
-	if c.Kind == KindLabel {
+	if c.Kind == KindLabel && p.ps.Shade {
 		p.page.Fills = append(p.page.Fills, Rect{X: x, Y: s.startY, W: w, H: bottom - s.startY, Gray: labelGray})
 	}
 	p.rule(x, s.startY, x+w, s.startY)
@@ -772,11 +915,13 @@ func (p *paginator) drawSegment(s *segment, bottom float64) {
 	if c.Col+max(c.Span, 1) >= len(p.g.Columns) {
 		p.rule(x+w, s.startY, x+w, bottom)
 	}
-	path := c.Path
+	path, block := c.Path, 0
 	if s.cont {
 		path = "" // a repeat, not the value
+	} else {
+		block = p.cellBlock(s.row, s.cell)
 	}
-	p.cellText(s.lines.start, s.lines.n, c, info, x, w, s.startY, bottom-s.startY, path)
+	p.cellText(s.lines.start, s.lines.n, c, info, x, w, s.startY, bottom-s.startY, path, block, int32(s.readRow)<<8|int32(min(c.Col, 255)))
 }
 
 // breakPage ends the page before (the rest of) row r and starts the next:
@@ -794,7 +939,7 @@ func (p *paginator) breakPage(r int) {
 	p.finishPage()
 	p.newPage()
 	lh := p.ps.HeadingSize * p.lf
-	p.text(p.left, p.y+(lh-p.ps.HeadingSize)/2+ascent*p.ps.HeadingSize, RoleHeading, p.ps.HeadingSize, ContinuedTable, "")
+	p.text(p.left, p.y+(lh-p.ps.HeadingSize)/2+ascent*p.ps.HeadingSize, RoleHeading, p.ps.HeadingSize, ContinuedTable, 0)
 	p.y += lh
 	// A cell that spans the indicator header too (本年度绩效指标 beside
 	// the table) reopens above the repeated header; merged levels below it.
@@ -807,7 +952,7 @@ func (p *paginator) breakPage(r int) {
 			c := info.c
 			sp := p.breakText(c.Text+ContinuedMark, info.w-2*p.pad, info.size, c.Role)
 			p.segs[col] = &segment{row: s.row, cell: s.cell, end: s.end, startY: p.y,
-				need: p.segNeed(sp.n, info.lh), lines: sp, cont: true}
+				need: p.segNeed(sp.n, info.lh), lines: sp, cont: true, readRow: r}
 		}
 	}
 	for _, s := range p.segs {
@@ -819,7 +964,9 @@ func (p *paginator) breakPage(r int) {
 	if p.g.Rows[r].Kind == RowIndicator && p.header >= 0 {
 		zero := make([]int, len(p.cells[p.header]))
 		_, n := p.remaining(p.header, zero)
+		p.repeating = true
 		p.put(p.header, zero, n, n, true)
+		p.repeating = false
 	}
 	reopen(false)
 }
@@ -833,7 +980,21 @@ func (p *paginator) finishPage() {
 			p.drawSegment(s, p.y)
 		}
 	}
-	p.rule(p.left, p.y, p.right, p.y)
+	p.pageEnd = append(p.pageEnd, p.y)
+	if p.tableTop < 0 {
+		return
+	}
+	// Reading order: the table row by row, each row's cells left to right
+	// (a merged level is read with the row it starts in, not after the
+	// last row it spans, where it is drawn).
+	if p.tableStart >= 0 {
+		slices.SortStableFunc(p.page.Texts[p.tableStart:], func(a, b Text) int { return int(a.ord - b.ord) })
+	}
+	// The outer frame, heavier than the inner rules.
+	t, b, w := p.tableTop, p.y, p.frame
+	p.page.Rules = append(p.page.Rules,
+		Rule{X1: p.left, Y1: t, X2: p.right, Y2: t, Width: w}, Rule{X1: p.right, Y1: t, X2: p.right, Y2: b, Width: w},
+		Rule{X1: p.right, Y1: b, X2: p.left, Y2: b, Width: w}, Rule{X1: p.left, Y1: b, X2: p.left, Y2: t, Width: w})
 }
 
 func (p *paginator) pageNumbers() {

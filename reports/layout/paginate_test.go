@@ -1,6 +1,7 @@
 package layout_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -85,8 +86,11 @@ func checkDocument(t *testing.T, f *reports.Form, doc *layout.Document) {
 				t.Errorf("page %d: rule %+v outside the type area", pi+1, r)
 			}
 		}
-		if doc.Draft != strings.Contains(pageText(p), layout.DraftMark) {
-			t.Errorf("page %d: draft %v but mark present %v", pi+1, doc.Draft, !doc.Draft)
+		if hasMark := len(p.Background) == 1 && p.Background[0].S == layout.DraftMark; doc.Draft != hasMark {
+			t.Errorf("page %d: draft %v but mark in the background %v", pi+1, doc.Draft, hasMark)
+		}
+		if strings.Contains(pageText(p), layout.DraftMark) && !strings.Contains(valueText(f), layout.DraftMark) {
+			t.Errorf("page %d: the 草稿 mark is in the text layer", pi+1)
 		}
 	}
 	for _, path := range order {
@@ -319,8 +323,8 @@ func TestPaginateDraftMark(t *testing.T) {
 	}
 	checkDocument(t, &f, doc)
 	for i, p := range doc.Pages {
-		if len(p.Texts) == 0 || p.Texts[0].S != layout.DraftMark || p.Texts[0].Gray == 0 {
-			t.Errorf("page %d has no light-gray 草稿 mark under its text", i+1)
+		if len(p.Background) != 1 || p.Background[0].S != layout.DraftMark || p.Background[0].Gray < 0.85 {
+			t.Errorf("page %d has no light 草稿 mark behind its content: %+v", i+1, p.Background)
 		}
 	}
 }
@@ -445,4 +449,168 @@ func TestPaginateBlankForm(t *testing.T) {
 
 func isDigitOrLatin(r rune) bool {
 	return r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '.' || r == ','
+}
+
+// valueText is every text of the form, to tell a 草稿 typed by the clerk
+// from the mark.
+func valueText(f *reports.Form) string {
+	b, _ := json.Marshal(f)
+	return string(b)
+}
+
+// checkStructure asserts the page model's frame, reading order and
+// structure: the table's four outer rules are heavier than its inner ones,
+// table texts come row by row and cell by cell, every Block is used.
+func checkStructure(t *testing.T, doc *layout.Document, frame, inner float64) {
+	t.Helper()
+	used := make([]bool, len(doc.Blocks))
+	for pi, p := range doc.Pages {
+		heavy := 0
+		for _, r := range p.Rules {
+			switch r.Width {
+			case frame:
+				heavy++
+			case inner:
+			default:
+				t.Errorf("page %d: rule of %g pt, want %g (frame) or %g", pi+1, r.Width, frame, inner)
+			}
+		}
+		if p.FirstRow >= 0 && heavy != 4 {
+			t.Errorf("page %d: %d frame rules, want 4", pi+1, heavy)
+		}
+		if len(p.Fills) > 0 {
+			t.Errorf("page %d: %d grey fills, the family asks for none", pi+1, len(p.Fills))
+		}
+		lastRow, lastCol := -1, -1
+		for _, tx := range p.Texts {
+			if tx.Block == 0 {
+				continue
+			}
+			if tx.Block > len(doc.Blocks) {
+				t.Fatalf("page %d: %q in block %d of %d", pi+1, tx.S, tx.Block, len(doc.Blocks))
+			}
+			used[tx.Block-1] = true
+			b := doc.Blocks[tx.Block-1]
+			if b.Row < 0 {
+				continue
+			}
+			if b.Row < lastRow || b.Row == lastRow && b.Col < lastCol {
+				t.Errorf("page %d: %q (row %d col %d) read after row %d col %d", pi+1, tx.S, b.Row, b.Col, lastRow, lastCol)
+			}
+			lastRow, lastCol = b.Row, b.Col
+		}
+	}
+	for i, u := range used {
+		if !u {
+			t.Errorf("block %d (%+v) has no text", i+1, doc.Blocks[i])
+		}
+	}
+}
+
+func TestPaginateStructure(t *testing.T) {
+	fam := mustFamily(t, "shanghai-2020")
+	for _, f := range append(mustSeed(t), longForm(t, 65)) {
+		doc, err := layout.Paginate(layout.Build(&f, fam), layout.MonoMeasurer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStructure(t, doc, 1, 0.5)
+		if doc.Blocks[0].Kind != layout.BlockTitle {
+			t.Errorf("first block %+v, want the title", doc.Blocks[0])
+		}
+	}
+}
+
+// A family sets its own rules, shading and how many lines a row keeps.
+func TestPaginateFamilyRules(t *testing.T) {
+	f := longForm(t, 65)
+	g := layout.Build(&f, mustFamily(t, "shanghai-2020"))
+	g.Page.FramePt, g.Page.RulePt, g.Page.Shade = 0.75, 0.25, true
+	doc, err := layout.Paginate(g, layout.MonoMeasurer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fills := 0
+	for _, p := range doc.Pages {
+		for _, r := range p.Rules {
+			if r.Width != 0.75 && r.Width != 0.25 {
+				t.Errorf("rule of %g pt", r.Width)
+			}
+		}
+		fills += len(p.Fills)
+	}
+	if fills == 0 {
+		t.Error("shade: no fills")
+	}
+}
+
+// Rows of up to KeepLines lines are never split; longer ones may be.
+func TestPaginateKeepLines(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		keep      int
+		lines     int
+		wantSplit bool
+	}{
+		{"six-line rows move whole by default", 0, 6, false},
+		{"seven-line rows split", 0, 7, true},
+		{"a family keeping ten lines", 10, 9, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// Value cells of 10 characters per line at MonoMeasurer widths.
+			g := &layout.Grid{Columns: []float64{1, 1}}
+			g.Page = layout.PageSetup{WidthMM: 210, HeightMM: 297, TopMM: 37, BottomMM: 35, LeftMM: 28, RightMM: 26,
+				BodySize: 10, TitleSize: 10, SubtitleSize: 10, HeadingSize: 10, PaddingMM: 1, KeepLines: tt.keep}
+			colW := 156.0 * mm / 2
+			perLine := int((colW - 2*mm) / 10)
+			text := strings.Repeat("字", perLine*tt.lines)
+			for i := range 40 {
+				g.Rows = append(g.Rows, layout.Row{Kind: layout.RowField, Cells: []layout.Cell{
+					{Col: 0, Span: 1, RowSpan: 1, Kind: layout.KindLabel, Text: fmt.Sprintf("第%d行", i)},
+					{Col: 1, Span: 1, RowSpan: 1, Kind: layout.KindValue, Text: text, Path: fmt.Sprintf("v%d", i)},
+				}})
+			}
+			doc, err := layout.Paginate(g, layout.MonoMeasurer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			split := false
+			for _, p := range doc.Pages {
+				split = split || p.Continued
+			}
+			if split != tt.wantSplit {
+				t.Errorf("rows of %d lines split: %v, want %v", tt.lines, split, tt.wantSplit)
+			}
+		})
+	}
+}
+
+// The last page is not left with a few rows when moving the break up
+// balances it (the rule in run's comment).
+func TestPaginateBalancesLastPage(t *testing.T) {
+	fam := mustFamily(t, "shanghai-2020")
+	for n := 10; n <= 60; n++ {
+		f := longForm(t, n)
+		doc, err := layout.Paginate(layout.Build(&f, fam), layout.MonoMeasurer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := doc.Pages[len(doc.Pages)-1]
+		top, bottom := math.Inf(1), 0.0
+		for _, r := range last.Rules {
+			top, bottom = min(top, r.Y1, r.Y2), max(bottom, r.Y1, r.Y2)
+		}
+		if h := bottom - top; h < (yMax-topEdge)/4-30 {
+			// Allowed only when the page before could not give rows
+			// without dropping below half.
+			prev := doc.Pages[len(doc.Pages)-2]
+			pb := 0.0
+			for _, r := range prev.Rules {
+				pb = max(pb, r.Y1, r.Y2)
+			}
+			if pb-topEdge > (yMax-topEdge)*0.75 && !last.Continued {
+				t.Errorf("%d indicators: last page holds %.0f pt of table after a page of %.0f pt", n, h, pb-topEdge)
+			}
+		}
+	}
 }
