@@ -218,7 +218,7 @@ type Text struct {
 	// 1-based); 0 marks page furniture a tagged PDF keeps out of the
 	// structure: page numbers, 续表, the column header and labels repeated
 	// on a continued page.
-	Block int `json:",omitempty"`
+	Block int   `json:",omitempty"`
 	ord   int32 // reading-order key within the table (row, column)
 }
 
