@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reportd/reportd/fonts"
 	"github.com/reportd/reportd/reports"
@@ -37,7 +38,7 @@ func mustRenderer(tb testing.TB) *pdf.Renderer {
 	if regErr != nil {
 		tb.Fatal(regErr)
 	}
-	return pdf.NewRenderer(mustFonts(tb), reg, pdf.Options{})
+	return pdf.NewRenderer(mustFonts(tb), reg, pdf.Options{CreationDate: time.Unix(1577836800, 0)})
 }
 
 func seedForms(tb testing.TB) []reports.Form {

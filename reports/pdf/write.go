@@ -37,10 +37,12 @@ const compressLevel = 2
 type Options struct {
 	// Creator and Producer go to the Info dictionary; empty means "reportd".
 	Creator, Producer string
-	// CreationDate is written as CreationDate and ModDate. The zero time
-	// omits both, keeping output a pure function of the input; pass a fixed
-	// time (e.g. from SourceDateEpoch) for reproducible dated documents.
+	// CreationDate is written as CreationDate and ModDate: a fixed time
+	// (e.g. from SourceDateEpoch) makes output a pure function of the
+	// input. When it is zero the render time is written (Now, or the
+	// clock when Now is nil).
 	CreationDate time.Time
+	Now          func() time.Time
 	// Title, Author, Subject and Keywords override the document's Meta
 	// when non-empty (for a combined document, the first part's Meta is the
 	// default).
@@ -232,6 +234,9 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 		outlineRoot = next
 		next += 1 + nOutline
 	}
+	structRoot, docElem := next, next+1
+	next += 2
+	structs := planStructure(parts, docElem, &next)
 	pw.offsets = slices.Grow(pw.offsets[:0], next)[:next-1]
 
 	pw.out = append(pw.out, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"...)
@@ -240,6 +245,7 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 	i := 0
 	firstPage := make([]int, len(parts))
 	for pi, p := range parts {
+		st := structs[pi]
 		firstPage[pi] = pageObj + 2*i
 		w, h := p.Doc.WidthPt, p.Doc.HeightPt
 		if w <= 0 || h <= 0 {
@@ -252,8 +258,8 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 			pw.out = appendNum(pw.out, w)
 			pw.out = append(pw.out, ' ')
 			pw.out = appendNum(pw.out, h)
-			pw.out = fmt.Appendf(pw.out, "]/Contents %d 0 R>>\nendobj\n", obj+1)
-			pw.content = pw.pageContent(pw.content[:0], &pg, h)
+			pw.out = fmt.Appendf(pw.out, "]/Contents %d 0 R/StructParents %d/Tabs/S>>\nendobj\n", obj+1, i)
+			pw.content = pw.pageContent(pw.content[:0], &pg, h, st, obj)
 			pw.stream(obj+1, "", pw.content)
 			i++
 		}
@@ -310,6 +316,8 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 		}
 	}
 
+	pw.writeStructure(structRoot, docElem, structs, npages)
+
 	// Info.
 	meta := parts[0].Doc.Meta
 	for _, kv := range []struct {
@@ -335,16 +343,15 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 			pw.out = appendText(pw.out, kv.v)
 		}
 	}
-	if !opts.CreationDate.IsZero() {
-		d := opts.CreationDate.UTC().Format("20060102150405")
-		pw.out = fmt.Appendf(pw.out, "/CreationDate(D:%sZ)/ModDate(D:%sZ)", d, d)
-	}
+	d := creationDate(opts).Format("20060102150405")
+	pw.out = fmt.Appendf(pw.out, "/CreationDate(D:%sZ)/ModDate(D:%sZ)", d, d)
 	pw.out = append(pw.out, ">>\nendobj\n"...)
 
 	pw.begin(catalog)
 	// Lang lets screen readers speak Chinese; DisplayDocTitle shows the
 	// title instead of the file name in the viewer's title bar.
-	pw.out = append(pw.out, "<</Type/Catalog/Pages 2 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>"...)
+	pw.out = append(pw.out, "<</Type/Catalog/Pages 2 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>/MarkInfo<</Marked true>>"...)
+	pw.out = fmt.Appendf(pw.out, "/StructTreeRoot %d 0 R", structRoot)
 	if nOutline > 0 {
 		pw.out = fmt.Appendf(pw.out, "/Outlines %d 0 R/PageMode/UseOutlines", outlineRoot)
 	}
@@ -362,6 +369,19 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 	pw.out = fmt.Appendf(pw.out, "trailer\n<</Size %d/Root 1 0 R/Info 3 0 R/ID[<%x><%x>]>>\nstartxref\n%d\n%%%%EOF\n",
 		next, id, id, xref)
 	return nil
+}
+
+// creationDate is the document's date, in UTC to the second.
+func creationDate(opts Options) time.Time {
+	t := opts.CreationDate
+	if t.IsZero() {
+		if opts.Now != nil {
+			t = opts.Now()
+		} else {
+			t = time.Now()
+		}
+	}
+	return t.UTC().Truncate(time.Second)
 }
 
 func cmpOr(a, b string) string {
@@ -406,8 +426,11 @@ func (pw *pdfWriter) rawStream(obj int, dict string, z []byte) {
 }
 
 // pageContent converts one page to PDF operators. Layout's y grows
-// downwards from the top; PDF's grows upwards from the bottom.
-func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []byte {
+// downwards from the top; PDF's grows upwards from the bottom. The page
+// is marked content for the structure tree: each run of texts of one
+// layout Block is a marked-content sequence with an MCID (recorded in st
+// for the page object pageRef), everything else an artifact.
+func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64, st *partStruct, pageRef int) []byte {
 	fill := 0.0 // current nonstroking gray (black)
 	setFill := func(g float64) {
 		if g != fill {
@@ -416,21 +439,55 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 			fill = g
 		}
 	}
-	for _, r := range pg.Fills {
-		setFill(r.Gray)
-		b = appendNum(b, r.X)
-		b = append(b, ' ')
-		b = appendNum(b, height-r.Y-r.H)
-		b = append(b, ' ')
-		b = appendNum(b, r.W)
-		b = append(b, ' ')
-		b = appendNum(b, r.H)
-		b = append(b, " re f\n"...)
+	if len(pg.Background) > 0 {
+		// Behind everything, as outlines: a watermark is not text.
+		b = append(b, "/Artifact<</Type/Pagination/Subtype/Watermark>>BDC q\n"...)
+		for _, t := range pg.Background {
+			b = pw.outlineText(b, t, height)
+		}
+		b = append(b, "Q EMC\n"...)
+	}
+	if len(pg.Fills) > 0 {
+		b = append(b, "/Artifact BMC\n"...)
+		for _, r := range pg.Fills {
+			setFill(r.Gray)
+			b = appendNum(b, r.X)
+			b = append(b, ' ')
+			b = appendNum(b, height-r.Y-r.H)
+			b = append(b, ' ')
+			b = appendNum(b, r.W)
+			b = append(b, ' ')
+			b = appendNum(b, r.H)
+			b = append(b, " re f\n"...)
+		}
+		b = append(b, "EMC\n"...)
 	}
 	curFont, curSize := -1, 0.0
+	curBlock, mcid := -1, 0
+	pageMCIDs := len(st.parents)
+	st.parents = append(st.parents, nil)
 	for _, t := range pg.Texts {
 		if t.S == "" {
 			continue
+		}
+		if t.Block != curBlock {
+			if curBlock >= 0 {
+				b = append(b, "EMC\n"...)
+			}
+			curBlock = t.Block
+			if t.Block == 0 || t.Block > len(st.blocks) {
+				b = append(b, "/Artifact<</Type/Pagination>>BDC\n"...)
+			} else {
+				bs := &st.blocks[t.Block-1]
+				b = append(b, '/')
+				b = append(b, bs.tag...)
+				b = append(b, "<</MCID "...)
+				b = strconv.AppendInt(b, int64(mcid), 10)
+				b = append(b, ">>BDC\n"...)
+				bs.mcrs = append(bs.mcrs, mcr{page: pageRef, mcid: mcid})
+				st.parents[pageMCIDs] = append(st.parents[pageMCIDs], bs.obj)
+				mcid++
+			}
 		}
 		setFill(t.Gray)
 		b = append(b, "BT "...)
@@ -441,9 +498,12 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 		b = pw.showText(b, t, &curFont, &curSize)
 		b = append(b, "ET\n"...)
 	}
+	if curBlock >= 0 {
+		b = append(b, "EMC\n"...)
+	}
 	if len(pg.Rules) > 0 {
 		// Projecting caps close the corners where borders meet.
-		b = append(b, "2 J 0 G\n"...)
+		b = append(b, "/Artifact BMC\n2 J 0 G\n"...)
 		width := -1.0
 		for _, r := range pg.Rules {
 			if r.Width != width {
@@ -460,9 +520,68 @@ func (pw *pdfWriter) pageContent(b []byte, pg *layout.Page, height float64) []by
 			b = appendNum(b, height-r.Y2)
 			b = append(b, " l S\n"...)
 		}
+		b = append(b, "EMC\n"...)
 	}
 	return b
 }
+
+// outlineText fills the glyph outlines of t (a watermark) in its gray.
+func (pw *pdfWriter) outlineText(b []byte, t layout.Text, height float64) []byte {
+	b = appendNum(b, t.Gray)
+	b = append(b, " g\n"...)
+	x := t.X
+	for _, r := range t.S {
+		fi, d, gid, ok := pw.fs.Resolve(t.Role, r)
+		if !ok || d == 0 {
+			continue
+		}
+		face := pw.fs.Face(fi)
+		scale := t.Size * face.InvEm
+		ps := pathSink{b: b, x: x, y: height - t.Y, s: scale}
+		if err := face.Font.Outline(gid, &ps); err == nil {
+			b = append(ps.b, "f\n"...)
+		}
+		x += float64(face.Font.Advance(gid)) * scale
+	}
+	return b
+}
+
+// pathSink writes a glyph outline as PDF path operators, scaled from font
+// units and moved to the pen position; quadratic segments become cubic.
+type pathSink struct {
+	b          []byte
+	x, y, s    float64
+	curX, curY float64
+}
+
+func (p *pathSink) pt(x, y float64) {
+	p.b = appendNum(p.b, p.x+x*p.s)
+	p.b = append(p.b, ' ')
+	p.b = appendNum(p.b, p.y+y*p.s)
+	p.b = append(p.b, ' ')
+}
+
+func (p *pathSink) MoveTo(x, y float64) {
+	p.pt(x, y)
+	p.b = append(p.b, "m\n"...)
+	p.curX, p.curY = x, y
+}
+
+func (p *pathSink) LineTo(x, y float64) {
+	p.pt(x, y)
+	p.b = append(p.b, "l\n"...)
+	p.curX, p.curY = x, y
+}
+
+func (p *pathSink) QuadTo(cx, cy, x, y float64) {
+	p.pt(p.curX+2*(cx-p.curX)/3, p.curY+2*(cy-p.curY)/3)
+	p.pt(x+2*(cx-x)/3, y+2*(cy-y)/3)
+	p.pt(x, y)
+	p.b = append(p.b, "c\n"...)
+	p.curX, p.curY = x, y
+}
+
+func (p *pathSink) Close() { p.b = append(p.b, "h\n"...) }
 
 const hexDigits = "0123456789ABCDEF"
 
