@@ -176,7 +176,7 @@ func (ow *ofdWriter) collect(parts []Part) error {
 	seen := map[font.Missing]bool{}
 	for _, p := range parts {
 		for _, pg := range p.Doc.Pages {
-			for _, t := range pg.Texts {
+			for _, t := range slices.Concat(pg.Background, pg.Texts) {
 				for _, r := range t.S {
 					fi, d, gid, ok := ow.fs.Resolve(t.Role, r)
 					if !ok {
@@ -392,7 +392,18 @@ func (ow *ofdWriter) pageXML(b []byte, pg *layout.Page, w, h float64, ownArea bo
 		b = appendMM(b, h)
 		b = append(b, "</ofd:PhysicalBox></ofd:Area>"...)
 	}
-	b = append(b, `<ofd:Content><ofd:Layer ID="`...)
+	b = append(b, `<ofd:Content>`...)
+	if len(pg.Background) > 0 {
+		// The 草稿 mark of a draft, in a background layer under the content.
+		b = append(b, `<ofd:Layer Type="Background" ID="`...)
+		b = strconv.AppendInt(b, int64(ow.id()), 10)
+		b = append(b, `">`...)
+		for i := range pg.Background {
+			b = ow.text(b, &pg.Background[i])
+		}
+		b = append(b, "</ofd:Layer>"...)
+	}
+	b = append(b, `<ofd:Layer ID="`...)
 	b = strconv.AppendInt(b, int64(ow.id()), 10)
 	b = append(b, `">`...)
 	b = ow.fills(b, pg.Fills)
