@@ -15,7 +15,9 @@ type bbox struct {
 	moves, segs            int
 }
 
-func newBBox() *bbox { return &bbox{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)} }
+func newBBox() *bbox {
+	return &bbox{minX: math.Inf(1), minY: math.Inf(1), maxX: math.Inf(-1), maxY: math.Inf(-1)}
+}
 
 func (b *bbox) add(x, y float64) {
 	b.minX, b.maxX = min(b.minX, x), max(b.maxX, x)
