@@ -62,7 +62,7 @@ func ifMatch(c *echo.Context) (int, error) {
 	return n, nil
 }
 
-// formID parses the {id} path segment; the suffix is "", "pdf" or "xlsx"…
+// formID parses the {id} path segment; the suffix is "", "pdf", "ofd" or "xlsx"…
 func formID(c *echo.Context) (int64, string, error) {
 	raw := c.Param("id")
 	base, suffix, _ := strings.Cut(raw, ".")
@@ -171,6 +171,11 @@ func (s *Server) getForm(c *echo.Context) error {
 		if r, ok = s.cfg.Renderers[suffix]; !ok {
 			return reports.Errorf(reports.ENOTFOUND, "no document format %q", suffix)
 		}
+	} else {
+		// The form or, when Accept asks for a document type (Accept:
+		// application/ofd), the document: caches must keep them apart.
+		c.Response().Header().Add("Vary", "Accept")
+		r = s.acceptedRenderer(c.Request().Header.Get("Accept"))
 	}
 	sf, err := s.visibleForm(c, id)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 
 // documentSuffixes are served by the /forms/:id route (Echo parameters run
 // to the next slash) and documented as their own paths.
-var documentSuffixes = []string{".pdf", ".xlsx"}
+var documentSuffixes = []string{".pdf", ".ofd", ".xlsx"}
 
 func TestOpenAPICoversRoutes(t *testing.T) {
 	var doc struct {

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -166,6 +167,40 @@ func (s *Server) renderer(format string) (reports.Renderer, error) {
 	return r, nil
 }
 
+// acceptedRenderer returns the renderer of the document type an Accept
+// header prefers ("application/ofd", "application/pdf", …), or nil when it
+// names none, or JSON at least as strongly: wildcards and JSON keep each
+// route's default. An explicit ?format= or .ofd suffix wins over Accept.
+func (s *Server) acceptedRenderer(accept string) reports.Renderer {
+	var best reports.Renderer
+	bestQ, jsonQ := 0.0, 0.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, _ := strings.Cut(part, ";")
+		mt = strings.ToLower(strings.TrimSpace(mt))
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				}
+			}
+		}
+		if mt == "application/json" {
+			jsonQ = max(jsonQ, q)
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(s.cfg.Renderers)) {
+			if r := s.cfg.Renderers[name]; strings.EqualFold(r.ContentType(), mt) && q > bestQ {
+				best, bestQ = r, q
+			}
+		}
+	}
+	if best == nil || jsonQ >= bestQ {
+		return nil
+	}
+	return best
+}
+
 // document renders one form through the cache and the worker pool, within
 // the per-render time limit.
 func (s *Server) document(ctx context.Context, r reports.Renderer, f *reports.Form, hash string) ([]byte, error) {
@@ -283,9 +318,16 @@ func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Fo
 // same forms give the same archive, and the earliest an MS-DOS date holds.
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// render is POST /api/v1/render: stateless, nothing stored.
+// render is POST /api/v1/render: stateless, nothing stored. The format is
+// ?format=, else the document type Accept asks for, else PDF.
 func (s *Server) render(c *echo.Context) error {
-	r, err := s.renderer(c.QueryParam("format"))
+	format := c.QueryParam("format")
+	if format == "" {
+		if r := s.acceptedRenderer(c.Request().Header.Get("Accept")); r != nil {
+			format = r.Format()
+		}
+	}
+	r, err := s.renderer(format)
 	if err != nil {
 		return err
 	}

@@ -103,6 +103,7 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	g.POST("/forms/:id/delete", w.delete)
 	g.GET("/forms/:id/preview", w.preview)
 	g.GET("/forms/:id/pdf", w.documentOf("pdf"))
+	g.GET("/forms/:id/ofd", w.documentOf("ofd"))
 	g.GET("/forms/:id/xlsx", w.documentOf("xlsx"))
 	g.GET("/upload", w.uploadPage)
 	g.POST("/upload", w.upload)
@@ -147,6 +148,9 @@ func newWeb(s *Server) (*web, error) {
 		},
 		"bytes": humanBytes,
 		"short": func(hash string) string { return hash[:min(len(hash), 12)] },
+		// renders says whether this server has a format's renderer, so a
+		// page offers only downloads that work.
+		"renders": func(format string) bool { _, ok := s.cfg.Renderers[format]; return ok },
 	}
 	names, err := fs.Glob(templates.Pages, "pages/*.html")
 	if err != nil {

@@ -226,7 +226,7 @@ func (w *web) preview(c *echo.Context) error {
 	return w.render(c, http.StatusOK, "preview", page{Title: "预览：" + sf.Form.Project, Nav: "forms", Data: sf})
 }
 
-// documentOf answers GET /forms/{id}/pdf and /xlsx: rendered through the
+// documentOf answers GET /forms/{id}/pdf, /ofd and /xlsx: rendered through the
 // API's cache and worker pool. A PDF is inline (and may be framed by the
 // preview page) unless ?download=1.
 func (w *web) documentOf(format string) echo.HandlerFunc {

@@ -201,7 +201,7 @@ func TestWebClerkScope(t *testing.T) {
 	if got := formIDs(b.get("/forms").body); len(got) != 0 {
 		t.Errorf("clerk B lists A's forms: %v", got)
 	}
-	for _, p := range []string{"", "/edit", "/preview", "/pdf", "/xlsx", "/pdf?download=1", "/versions", "/versions/1", "/delete?version=1"} {
+	for _, p := range []string{"", "/edit", "/preview", "/pdf", "/ofd", "/xlsx", "/pdf?download=1", "/versions", "/versions/1", "/delete?version=1"} {
 		r := b.get("/forms/" + ids[0] + p)
 		if r.status != http.StatusNotFound || !strings.Contains(r.body, "没有找到这张表") {
 			t.Errorf("clerk B GET /forms/%s%s: %d", ids[0], p, r.status)
@@ -511,6 +511,14 @@ func TestWebHeaders(t *testing.T) {
 	xl := b.get("/forms/" + id + "/xlsx")
 	if xl.status != http.StatusOK || !strings.HasPrefix(xl.body, "PK") {
 		t.Errorf("xlsx: %d", xl.status)
+	}
+	if !strings.Contains(page.body, `href="/forms/`+id+`/ofd"`) {
+		t.Error("the form page has no OFD download link")
+	}
+	od := b.get("/forms/" + id + "/ofd")
+	if od.status != http.StatusOK || !strings.HasPrefix(od.body, "PK") || od.header.Get("Content-Type") != "application/ofd" ||
+		!strings.HasPrefix(od.header.Get("Content-Disposition"), "attachment;") || !strings.Contains(od.header.Get("Content-Disposition"), ".ofd") {
+		t.Errorf("ofd: %d %v", od.status, od.header)
 	}
 	css := b.get("/static/app.css")
 	if css.status != http.StatusOK || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {

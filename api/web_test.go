@@ -22,6 +22,7 @@ import (
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/formfile"
+	"github.com/reportd/reportd/reports/ofd"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/store"
 	"github.com/reportd/reportd/reports/store/sqlite"
@@ -63,10 +64,10 @@ func newWebSiteWith(t *testing.T, batchDelay time.Duration, opts ...func(*api.Co
 	readers := formfile.Default()
 	readers[formfile.Text] = textform.Reader{Families: fams}.Read
 	readers[formfile.XLSX] = xlsx.Reader{Families: fams}.Read
-	renderers := []reports.Renderer{pdf.NewRenderer(fonts, fams, pdf.Options{}), xlsx.NewRenderer(fams, xlsx.Options{})}
+	renderers := []reports.Renderer{pdf.NewRenderer(fonts, fams, pdf.Options{}), xlsx.NewRenderer(fams, xlsx.Options{}), ofd.NewRenderer(fonts, fams, ofd.Options{})}
 	cfg := api.Config{
 		Store:     st,
-		Renderers: map[string]reports.Renderer{"pdf": renderers[0], "xlsx": renderers[1]},
+		Renderers: map[string]reports.Renderer{"pdf": renderers[0], "xlsx": renderers[1], "ofd": renderers[2]},
 		Readers:   readers,
 		Families:  fams,
 		Validate: func(f *reports.Form) reports.Problems {

@@ -9,6 +9,7 @@ import (
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/font"
+	"github.com/reportd/reportd/reports/ofd"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/xlsx"
 	"github.com/reportd/reportd/templates"
@@ -20,10 +21,11 @@ type backend func(e *env, fams *family.Registry) (reports.Renderer, error)
 
 var backends = map[string]backend{
 	"pdf":  newPDFRenderer,
+	"ofd":  newOFDRenderer,
 	"xlsx": newXLSXRenderer,
 }
 
-// newRenderer returns the renderer for a format name ("pdf", "xlsx").
+// newRenderer returns the renderer for a format name ("pdf", "ofd", "xlsx").
 func newRenderer(e *env, format string, fams *family.Registry) (reports.Renderer, error) {
 	b, ok := backends[strings.ToLower(format)]
 	if !ok {
@@ -63,8 +65,15 @@ func pdfFontConfig(e *env) font.Config {
 	return cfg
 }
 
+// loadFonts parses the site's fonts once per process: the PDF and OFD
+// renderers share the set (and its subset cache).
+func (e *env) loadFonts() (*font.Set, error) {
+	e.fontsOnce.Do(func() { e.fonts, e.fontsErr = font.Load(pdfFontConfig(e)) })
+	return e.fonts, e.fontsErr
+}
+
 func newPDFRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
-	fonts, err := font.Load(pdfFontConfig(e))
+	fonts, err := e.loadFonts()
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +82,21 @@ func newPDFRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
 		return nil, err
 	}
 	return pdf.NewRenderer(fonts, fams, pdf.Options{CreationDate: created}), nil
+}
+
+// newOFDRenderer draws with the PDF's fonts; SOURCE_DATE_EPOCH dates the
+// documents as it dates PDFs (unset: no date, output depends on the form
+// alone).
+func newOFDRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
+	fonts, err := e.loadFonts()
+	if err != nil {
+		return nil, err
+	}
+	created, err := pdf.SourceDateEpoch(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return ofd.NewRenderer(fonts, fams, ofd.Options{CreationDate: created}), nil
 }
 
 // newXLSXRenderer writes workbooks with the font names of

@@ -18,17 +18,19 @@ import (
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/batch/ofdbook"
 	"github.com/reportd/reportd/reports/batch/pdfbook"
 	"github.com/reportd/reportd/reports/batch/pglock"
 	"github.com/reportd/reportd/reports/batch/riverbatch"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/formgen"
+	"github.com/reportd/reportd/reports/ofd"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/store"
 	"github.com/reportd/reportd/reports/store/postgres"
 )
 
-const batchUsage = `usage: reportd batch run -year 2020 [-unit 申报单位] [-format pdf,xlsx] [-o FILE.zip]
+const batchUsage = `usage: reportd batch run -year 2020 [-unit 申报单位] [-format pdf,ofd,xlsx] [-o FILE.zip]
        reportd batch list | show ID | verify FILE.zip
        reportd batch prune [-keep-archives N] [-keep-days D] [-dry-run]
        reportd batch generate -n 5000 [-year 2020] [-units 50] [-sample FILE]`
@@ -110,8 +112,13 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 	for _, name := range slices.Sorted(mapsKeys(cfg.Renderers)) {
 		r.Renderers = append(r.Renderers, cfg.Renderers[name])
 	}
+	// Unit books (合订本) in the formats that have a binder.
+	r.Combiners = map[string]batch.Combiner{}
 	if p, ok := cfg.Renderers["pdf"].(*pdf.Renderer); ok {
-		r.Combine = &pdfbook.Binder{R: p}
+		r.Combiners["pdf"] = &pdfbook.Binder{R: p}
+	}
+	if o, ok := cfg.Renderers["ofd"].(*ofd.Renderer); ok {
+		r.Combiners["ofd"] = &ofdbook.Binder{R: o}
 	}
 	var locker *pglock.Locker
 	if cfg.DB != "" {
@@ -134,7 +141,15 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 // Call Stop on the result at shutdown.
 // The runner's locker also makes each tick run on one process only.
 func StartScheduler(ctx context.Context, r *batch.Runner, spec string, log *slog.Logger) (*batch.Scheduler, error) {
-	schedules, err := ParseSchedules(spec, r.Formats())
+	// The default documents stay PDF and XLSX; OFD is asked for by a
+	// schedule's format=pdf+ofd+xlsx or a batch's formats.
+	var defaults []string
+	for _, f := range r.Formats() {
+		if f != "ofd" {
+			defaults = append(defaults, f)
+		}
+	}
+	schedules, err := ParseSchedules(spec, defaults)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +207,7 @@ func runBatchRun(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	year := fs.Int("year", 0, "年度 of the forms (required)")
 	unit := fs.String("unit", "", "only this 申报单位 (exact name)")
-	format := fs.String("format", "pdf,xlsx", "documents per form: pdf, xlsx or both")
+	format := fs.String("format", "pdf,xlsx", "documents per form, comma-separated: pdf, ofd, xlsx (pdf and ofd also bind a book per unit)")
 	out := fs.String("o", "", "archive file (default: reportd-YEAR[-UNIT].zip in the current directory)")
 	spool := fs.String("spool", "", "directory for rendered documents until the archive is written (default: DATA/spool)")
 	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")

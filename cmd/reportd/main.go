@@ -1,4 +1,4 @@
-// Command reportd renders 财政项目支出绩效目标表 forms as PDF and XLSX, serves
+// Command reportd renders 财政项目支出绩效目标表 forms as PDF, OFD and XLSX, serves
 // them over HTTP and runs year-end batches.
 //
 // Each subcommand lives in its own file (validate.go, export.go, …) and is
@@ -13,7 +13,10 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"sync"
 	"syscall"
+
+	"github.com/reportd/reportd/reports/font"
 )
 
 // command is one subcommand: it parses its own flags from args.
@@ -27,6 +30,12 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+
+	// The font set is parsed once per process and shared by the PDF and
+	// OFD renderers (loadFonts).
+	fontsOnce sync.Once
+	fonts     *font.Set
+	fontsErr  error
 }
 
 var commands = map[string]command{
@@ -38,7 +47,7 @@ var commands = map[string]command{
 	"families": {"list the form families (layouts) reportd knows", runFamilies},
 	"verify":   {"check that PDFs carry every character of their forms (needs pdftotext)", runVerify},
 	"batch":    {"year-end batches: batch run -year 2020 [-unit U] [-format pdf,xlsx] [-o FILE.zip]; list, show, verify, generate", runBatch},
-	"render":   {"render form files as PDF or XLSX documents, one per form, into a directory", runRender},
+	"render":   {"render form files as PDF, OFD or XLSX documents, one per form, into a directory", runRender},
 }
 
 // exitError carries an exit code without printing anything more.

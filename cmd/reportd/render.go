@@ -18,16 +18,16 @@ import (
 func runRender(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	format := fs.String("format", "pdf", "output format: pdf or xlsx")
+	format := fs.String("format", "pdf", "output format: pdf, ofd or xlsx")
 	dir := fs.String("o", ".", "output directory")
 	strict := fs.Bool("strict", false, "refuse forms with validation errors instead of rendering them as drafts")
 	in := addInputFlags(fs, e)
-	combine := fs.Bool("combine", false, "write all forms into one document (xlsx: one sheet per form plus a 汇总 sheet)")
+	combine := fs.Bool("combine", false, "write all forms into one document (pdf, ofd: a bookmark per form; xlsx: one sheet per form plus a 汇总 sheet)")
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
 	if fs.NArg() == 0 {
-		return errors.New("no input files (usage: reportd render -format pdf|xlsx [-o DIR] [-strict] FILE...)")
+		return errors.New("no input files (usage: reportd render -format pdf|ofd|xlsx [-o DIR] [-strict] FILE...)")
 	}
 	// A missing output directory is created with the first document, so
 	// bad input leaves nothing behind, not even an empty directory.

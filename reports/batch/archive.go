@@ -45,6 +45,7 @@ type Manifest struct {
 const (
 	KindForm    = "form"     // one form's document
 	KindUnitPDF = "unit-pdf" // a unit's combined PDF
+	KindUnitOFD = "unit-ofd" // a unit's combined OFD
 	KindSummary = "summary"  // 汇总.xlsx
 )
 
@@ -70,7 +71,7 @@ type ManifestFailure struct {
 	Reason  string `json:"reason"`
 }
 
-// Combiner writes the combined PDF of one unit: a cover page listing the
+// Combiner writes the combined document of one unit: a cover page listing the
 // unit's projects (and the ones that failed), then every rendered form with
 // an outline entry (bookmark) per project.
 type Combiner interface {
@@ -140,10 +141,12 @@ func (a *archiver) unique(dir, base, ext string, id int64) string {
 // book is one combined PDF to render: a volume of a unit's entries.
 type book struct {
 	UnitBook
-	name string        // archive path
-	path string        // spool file
-	done chan struct{} // closed when rendered
-	err  error
+	format string        // "pdf", "ofd"
+	c      Combiner      // writes it
+	name   string        // archive path
+	path   string        // spool file
+	done   chan struct{} // closed when rendered
+	err    error
 }
 
 func (a *archiver) write(w io.Writer, items []Item) error {
@@ -172,7 +175,7 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 		units = append(units, items[start:end])
 		start = end
 	}
-	// Combined PDFs are laid out again from the forms, the costliest part of
+	// Combined books are laid out again from the forms, the costliest part of
 	// assembly: workers render them ahead, in archive order, while this
 	// goroutine copies documents into the zip.
 	books := a.books(units)
@@ -248,10 +251,17 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// books lists the combined PDFs of the archive: per unit, volumes of at
-// most BookSize entries.
+// books lists the combined documents of the archive: per unit, volumes of
+// at most BookSize entries, each in the batch's formats that have a
+// Combiner, in the batch's format order.
 func (a *archiver) books(units [][]Item) []*book {
-	if a.r.Combine == nil || !hasFormat(a.b.Spec.Formats, "pdf") {
+	var formats []string
+	for _, f := range a.b.Spec.Formats {
+		if a.r.Combiners[f] != nil {
+			formats = append(formats, f)
+		}
+	}
+	if len(formats) == 0 {
 		return nil
 	}
 	size := a.r.BookSize
@@ -269,17 +279,19 @@ func (a *archiver) books(units [][]Item) []*book {
 			if vols > 1 {
 				base += fmt.Sprintf("（第%d册）", v+1)
 			}
-			bk := &book{UnitBook: UnitBook{Year: a.b.Spec.Year, Unit: unit}, done: make(chan struct{}),
-				name: folder + "/" + reports.SafeName(base) + ".pdf",
-				path: filepath.Join(a.dir, fmt.Sprintf("book-%d.pdf", len(out)))}
+			ub := UnitBook{Year: a.b.Spec.Year, Unit: unit}
 			for _, it := range part {
 				e := BookEntry{FormID: it.FormID, Version: it.Version, Project: it.Project, Failed: it.State != ItemDone, Reason: it.Reason,
 					Form: func(ctx context.Context) (reports.Form, error) {
 						return a.r.Store.FormVersion(ctx, it.FormID, it.Version)
 					}}
-				bk.Entries = append(bk.Entries, e)
+				ub.Entries = append(ub.Entries, e)
 			}
-			out = append(out, bk)
+			for _, f := range formats {
+				out = append(out, &book{UnitBook: ub, format: f, c: a.r.Combiners[f], done: make(chan struct{}),
+					name: folder + "/" + reports.SafeName(base) + "." + f,
+					path: filepath.Join(a.dir, fmt.Sprintf("book-%d.%s", len(out), f))})
+			}
 		}
 	}
 	return out
@@ -297,7 +309,7 @@ func (a *archiver) renderBooks(ctx context.Context, books []*book) {
 			for bk := range jobs {
 				if bk.err = ctx.Err(); bk.err == nil {
 					_, bk.err = spool(a.dir, filepath.Base(bk.path), func(w io.Writer) error {
-						return a.r.Combine.Combine(ctx, w, bk.UnitBook)
+						return bk.c.Combine(ctx, w, bk.UnitBook)
 					})
 				}
 				close(bk.done)
@@ -347,10 +359,11 @@ func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 			return a.ctx.Err()
 		}
 		if bk.err != nil {
-			return fmt.Errorf("unit %s: combined pdf: %w", bk.Unit, bk.err)
+			return fmt.Errorf("unit %s: combined %s: %w", bk.Unit, bk.format, bk.err)
 		}
-		name := a.unique(path.Dir(bk.name), strings.TrimSuffix(path.Base(bk.name), ".pdf"), ".pdf", int64(i+1))
-		err := a.entry(name, KindUnitPDF, "pdf", zip.Store, ManifestFile{Unit: bk.Unit}, func(w io.Writer) error {
+		ext := "." + bk.format
+		name := a.unique(path.Dir(bk.name), strings.TrimSuffix(path.Base(bk.name), ext), ext, int64(i+1))
+		err := a.entry(name, "unit-"+bk.format, bk.format, zip.Store, ManifestFile{Unit: bk.Unit}, func(w io.Writer) error {
 			f, err := os.Open(bk.path)
 			if err != nil {
 				return err
@@ -361,19 +374,10 @@ func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 		})
 		os.Remove(bk.path)
 		if err != nil {
-			return fmt.Errorf("unit %s: combined pdf: %w", bk.Unit, err)
+			return fmt.Errorf("unit %s: combined %s: %w", bk.Unit, bk.format, err)
 		}
 	}
 	return nil
-}
-
-func hasFormat(fs []string, f string) bool {
-	for _, x := range fs {
-		if x == f {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *archiver) header(name string, method uint16) *zip.FileHeader {

@@ -27,9 +27,11 @@ import (
 type Runner struct {
 	Store     Store
 	Renderers []reports.Renderer // one per format; Format() names it
-	// Combine writes a unit's combined PDF; nil leaves it out of archives.
-	Combine Combiner
-	// BookSize is the most forms one combined PDF holds; a larger unit
+	// Combiners write a unit's combined document (合订本) per format: "pdf"
+	// (pdfbook), "ofd" (ofdbook). A batch gets the books of its formats
+	// that have one; nil leaves books out of archives.
+	Combiners map[string]Combiner
+	// BookSize is the most forms one combined document holds; a larger unit
 	// gets several volumes (合订本（第2册）…), which bounds the memory a
 	// book takes. 200 when 0.
 	BookSize int

@@ -14,6 +14,7 @@ import (
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
 	"github.com/reportd/reportd/reports/batch/pdfbook"
+	"github.com/reportd/reportd/reports/batch/unitbook"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/font"
 	"github.com/reportd/reportd/reports/formgen"
@@ -103,7 +104,7 @@ func TestCoverPageNumbers(t *testing.T) {
 	book, _ := mustBook(t, 3) // entry 2 failed
 	book.Entries[0].Project = "项目甲"
 	book.Entries[1].Project = "项目乙𠮷" // 𠮷 is missing from this measurer
-	doc := pdfbook.Cover(book, []int{2, 3, 0}, layout.MonoMeasurer{Missing: map[rune]bool{'𠮷': true}})
+	doc := unitbook.Cover(book, []int{2, 3, 0}, layout.MonoMeasurer{Missing: map[rune]bool{'𠮷': true}})
 	if len(doc.Pages) != 1 {
 		t.Fatalf("cover has %d pages, want 1", len(doc.Pages))
 	}
@@ -129,7 +130,7 @@ func TestCoverManyPages(t *testing.T) {
 		pages[i] = 1
 	}
 	pages[2] = 0
-	doc := pdfbook.Cover(book, pages, layout.MonoMeasurer{})
+	doc := unitbook.Cover(book, pages, layout.MonoMeasurer{})
 	n := len(doc.Pages)
 	if n < 3 {
 		t.Fatalf("cover has %d pages for 200 projects", n)
