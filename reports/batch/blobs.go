@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/reportd/reportd/reports"
 )
@@ -146,7 +147,7 @@ func (s SpoolBlobs) WriteArchive(_ context.Context, b Batch, write func(io.Write
 		return 0, "", err
 	}
 	// An earlier attempt killed while writing (kill -9, power loss) left
-	// its temporary file; the caller holds the batch, so none is live.
+	// its temporary file.
 	removeTemps(b.Archive)
 	tmp, err := os.CreateTemp(filepath.Dir(b.Archive), filepath.Base(b.Archive)+".*.tmp")
 	if err != nil {
@@ -177,8 +178,14 @@ func (s SpoolBlobs) WriteArchive(_ context.Context, b Batch, write func(io.Write
 	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// staleTemp is how long a temporary archive must have gone unwritten to
+// be a dead writer's: a live one writes continuously, and another attempt
+// at the same archive may be writing at the same time (an assembly
+// retried while the first is still copying).
+const staleTemp = 10 * time.Minute
+
 // tempsOf lists the temporary files WriteArchive makes for archive
-// (ARCHIVE.*.tmp) that exist, with their sizes.
+// (ARCHIVE.*.tmp) that nobody has written for staleTemp, with their sizes.
 func tempsOf(archive string) map[string]int64 {
 	out := map[string]int64{}
 	if archive == "" {
@@ -191,7 +198,7 @@ func tempsOf(archive string) map[string]int64 {
 	prefix := filepath.Base(archive) + "."
 	for _, e := range entries {
 		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, prefix) && strings.HasSuffix(n, ".tmp") && len(n) > len(prefix)+len(".tmp") {
-			if info, err := e.Info(); err == nil {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTemp {
 				out[filepath.Join(filepath.Dir(archive), n)] = info.Size()
 			}
 		}

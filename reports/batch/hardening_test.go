@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reportd/reportd/reports/batch"
 )
@@ -82,19 +83,23 @@ func TestLeftoverTemporaryArchivesAreRemoved(t *testing.T) {
 		}
 		// What a kill -9 while writing the archive leaves behind.
 		stale := out + ".123456.tmp"
-		if err := os.WriteFile(stale, bytes.Repeat([]byte("z"), 4096), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		leftover(t, stale)
+		live := out + ".555.tmp" // being written by another attempt right now
+		os.WriteFile(live, []byte("z"), 0o600)
 		other := filepath.Join(filepath.Dir(out), "other.zip.9.tmp") // another archive's: not ours to touch
-		os.WriteFile(other, []byte("z"), 0o600)
+		leftover(t, other)
 		if b, err = r.Run(ctx, b.ID); err != nil || b.State != batch.StateDone {
 			t.Fatalf("run: %+v %v", b, err)
 		}
 		if _, err := os.Stat(stale); !os.IsNotExist(err) {
 			t.Errorf("the resumed run left %s", stale)
 		}
+		if _, err := os.Stat(live); err != nil {
+			t.Errorf("the run removed a temporary archive still being written: %v", err)
+		}
+		os.Remove(live)
 		// And pruning removes one left after the archive was recorded.
-		os.WriteFile(out+".777.tmp", []byte("zz"), 0o600)
+		leftover(t, out+".777.tmp")
 		dry, err := r.Prune(ctx, batch.DefaultRetention(), true)
 		if err != nil || len(dry.TempFiles) != 1 {
 			t.Fatalf("dry run: %+v %v", dry, err)
@@ -116,4 +121,16 @@ func TestLeftoverTemporaryArchivesAreRemoved(t *testing.T) {
 			t.Errorf("the archive itself: %v", err)
 		}
 	})
+}
+
+// leftover makes a temporary archive nobody has written for an hour.
+func leftover(t *testing.T, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, bytes.Repeat([]byte("z"), 4096), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
 }
