@@ -31,10 +31,11 @@
 // continues the indicator table; merged 一级/二级 cells and the label of a
 // split field are repeated with （续） at the top of the new page. A heading
 // keeps with the first lines of what follows it. The last page is
-// balanced: when it holds less than a quarter of the type area, the break
-// before it moves up row by row (never splitting a row, never leaving a
-// heading at a page foot) until it holds a quarter or the page before
-// would drop below half, and the number of pages never changes.
+// balanced: when it holds less than a quarter of the type area or fewer
+// than three rows, the break before it moves up row by row (never
+// splitting a row, never leaving a heading at a page foot) until it holds
+// a quarter and three rows or the page before would drop below half, and
+// the number of pages never changes.
 //
 // Rules: the table's outer frame is heavier (1 pt) than its inner rules
 // (0.5 pt), or as the family sets (frame_pt, rule_pt); labels and headings

@@ -29,6 +29,7 @@ const (
 	ruleWidth   = 0.5 // inner rules unless the family says otherwise
 	frameWidth  = 1   // the table's outer frame
 	keepLines   = 6   // rows of at most this many lines are not split
+	minTailRows = 3   // the last page holds at least this many rows if it can
 	labelGray   = 0.92
 	headGray    = 0.86
 	draftGray   = 0.88
@@ -418,9 +419,10 @@ func (p *paginator) newPage() {
 }
 
 // run typesets the pages, then balances the last one: when it holds less
-// than a quarter of the type area, the break before it moves up row by row
+// than a quarter of the type area or fewer than three rows, the break before it moves up row by row
 // (never splitting a row that was whole, never stranding a heading) until
-// the last page holds a quarter or the page before would drop below half;
+// the last page holds a quarter and three rows, or the page before would
+// drop below half;
 // the number of pages never changes. A last page of two or three rows
 // after a full one looks like an afterthought and is easily lost.
 func (p *paginator) run() {
@@ -430,8 +432,19 @@ func (p *paginator) run() {
 		return
 	}
 	capacity := p.yMax - p.tableTopContinued()
-	used := func() float64 { return p.pageEnd[len(p.pageEnd)-1] - p.tableTopContinued() }
-	if used() >= capacity/4 {
+	short := func() bool {
+		rows := 0
+		for r := range p.rowPage {
+			if p.rowPage[r] == n-1 {
+				rows++
+			}
+		}
+		if len(p.pageEnd) != n {
+			return false // the last page is the footer's or the title's: nothing to balance
+		}
+		return p.pageEnd[n-1]-p.tableTopContinued() < capacity/4 || rows < minTailRows
+	}
+	if !short() {
 		return
 	}
 	last, prev := p.doc.Pages[n-1], p.doc.Pages[n-2]
@@ -447,10 +460,10 @@ func (p *paginator) run() {
 		tries++
 		p.forceBreak = q
 		p.layoutPages()
-		if len(p.doc.Pages) != n || p.pageEnd[n-2]-p.tableTopContinued() < capacity/2 {
+		if len(p.doc.Pages) != n || len(p.pageEnd) != n || p.pageEnd[n-2]-p.tableTopContinued() < capacity/2 {
 			break
 		}
-		if used() >= capacity/4 {
+		if !short() {
 			p.forceBreak = -1
 			return
 		}
