@@ -96,6 +96,10 @@ func TestImportRefusesBadBodies(t *testing.T) {
 		invalid.Category = ""
 		invalid.Start = "2020-13-45"
 		twoForms, _ := json.Marshal(map[string]any{"schema": "reportd/form/v1", "forms": []reports.Form{valid, invalid}})
+		// One unreadable value must not hide the others (issue #18).
+		manyBad := bytes.Replace(formJSON(t, valid), []byte(`"total":"`), []byte(`"total":"七十九万`), 1)
+		manyBad = bytes.Replace(manyBad, []byte(`"start":"2020-01-01"`), []byte(`"start":"2020-13-45"`), 1)
+		manyBad = bytes.Replace(manyBad, []byte(`"current":"`), []byte(`"projct":"x","current":"`), 1)
 		brokenSeed := strings.Replace(string(seed(t)), "项目名称：", "项目名称", 1)
 		brokenSeed = strings.Replace(brokenSeed, "2020-01-01", "2020-13-45", 1)
 		tests := []struct {
@@ -109,6 +113,7 @@ func TestImportRefusesBadBodies(t *testing.T) {
 		}{
 			{"invalid second form stores neither", "application/json", twoForms, 422, reports.EINVALID, []string{"category", "start"}, false},
 			{"invalid seed text names lines", textType, []byte(brokenSeed), 422, reports.EINVALID, nil, true},
+			{"every problem of a JSON form at once", "application/json", manyBad, 422, reports.EINVALID, []string{"funds.total", "start", "funds.projct"}, true},
 			{"JSON syntax error", "application/json", []byte(`{"schema":"reportd/form/v1","forms":[{]}`), 422, reports.EINVALID, nil, false},
 			{"wrong schema", "application/json", []byte(`{"schema":"other/v9","forms":[]}`), 422, reports.EINVALID, nil, false},
 			{"empty text", textType, nil, 422, reports.EINVALID, nil, false},

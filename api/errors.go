@@ -27,6 +27,7 @@ type problem struct {
 	Path     string `json:"path"`
 	Label    string `json:"label,omitempty"`
 	Line     int    `json:"line,omitempty"`
+	Cell     string `json:"cell,omitempty"` // "绩效目标表!G14" for a workbook
 	Message  string `json:"message"`
 }
 
@@ -37,7 +38,7 @@ func problemsOf(form int, ps reports.Problems) []problem {
 		if p.Path != "" {
 			label = p.Label()
 		}
-		out = append(out, problem{Form: form, Severity: string(p.Severity), Path: p.Path, Label: label, Line: p.Line, Message: p.Message})
+		out = append(out, problem{Form: form, Severity: string(p.Severity), Path: p.Path, Label: label, Line: p.Line, Cell: p.Cell, Message: p.Message})
 	}
 	return out
 }

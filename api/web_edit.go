@@ -184,6 +184,12 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 	bad := func(path, msg string) {
 		probs = append(probs, reports.Problem{Severity: reports.SeverityError, Path: path, Message: msg})
 	}
+	// A value that does not parse stays in the form's Unread: the page
+	// shows it as typed and Check reports it with every other problem.
+	unread := func(path, text, msg string) {
+		f.MarkUnread(path, text, msg)
+		bad(path, msg)
+	}
 	for _, fd := range fam.Fields {
 		v := st.Values[fd.Key]
 		switch {
@@ -191,7 +197,7 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 			if strings.TrimSpace(v) == "" {
 				f.Year = 0
 			} else if err := f.Set("year", v); err != nil {
-				bad("year", "年度格式错误：应为四位数年份，例如 2020")
+				unread("year", v, "年度格式错误：应为四位数年份，例如 2020")
 			}
 		case reports.IsMoney(fd.Key):
 			parse := reports.ParseMoney
@@ -200,7 +206,7 @@ func (st editState) toForm(base reports.Form, fam *family.Family) (reports.Form,
 			}
 			m, err := parse(v)
 			if err != nil {
-				bad(fd.Key, "金额格式错误：应为数字，最多"+map[bool]string{true: "六", false: "两"}[fam.Funds.Unit == family.UnitWanYuan]+"位小数，例如 790,000.00")
+				unread(fd.Key, v, "金额格式错误：应为数字，最多"+map[bool]string{true: "六", false: "两"}[fam.Funds.Unit == family.UnitWanYuan]+"位小数，例如 790,000.00")
 				continue
 			}
 			f.Set(fd.Key, m.Plain()) // exact: Plain is what ParseMoney reads back

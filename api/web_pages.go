@@ -310,13 +310,18 @@ func (w *web) edit(c *echo.Context) error {
 		}
 		return w.showEdit(c, http.StatusOK, shown, st, nil, focus, nil)
 	}
-	f, ps := st.toForm(sf.Form, fam)
-	if len(ps) == 0 {
-		ps = reports.Check(&f, fam.Rules())
-		if !caller(c).Sees(f.Unit) {
-			ps = append(ps, reports.Problem{Severity: reports.SeverityError, Path: "unit",
-				Message: "您只能填写自己的单位：" + strings.Join(caller(c).Units, "、")})
+	f, read := st.toForm(sf.Form, fam)
+	// Every problem at once: values that did not parse are in f.Unread,
+	// and Check reports them with the others.
+	ps := reports.Check(&f, fam.Rules())
+	for _, p := range read {
+		if _, ok := f.Unread[p.Path]; !ok {
+			ps = append(ps, p)
 		}
+	}
+	if !caller(c).Sees(f.Unit) {
+		ps = append(ps, reports.Problem{Severity: reports.SeverityError, Path: "unit",
+			Message: "您只能填写自己的单位：" + strings.Join(caller(c).Units, "、")})
 	}
 	if ps.HasErrors() {
 		return w.showEdit(c, http.StatusUnprocessableEntity, shown, st, ps, -1,
@@ -344,6 +349,7 @@ func (w *web) edit(c *echo.Context) error {
 type uploadProblem struct {
 	Form    string // "第1张表（企业培育）"
 	Line    int
+	Cell    string // "绩效目标表!G14" in a workbook
 	Label   string
 	Message string
 }
@@ -401,7 +407,7 @@ func (w *web) upload(c *echo.Context) error {
 	for i := range forms {
 		name := fmt.Sprintf("第 %d 张表（%s）", i+1, forms[i].Project)
 		for _, p := range w.check(&forms[i]).Errors() {
-			probs = append(probs, uploadProblem{Form: name, Line: p.Line, Label: p.Label(), Message: p.Message})
+			probs = append(probs, uploadProblem{Form: name, Line: p.Line, Cell: p.Cell, Label: p.Label(), Message: p.Message})
 		}
 		if !tok.Sees(forms[i].Unit) {
 			probs = append(probs, uploadProblem{Form: name, Line: forms[i].Line("unit"), Label: "申报单位名称",
@@ -431,7 +437,7 @@ func readProblems(err error) []uploadProblem {
 	if errors.As(pe, &inv) {
 		out := make([]uploadProblem, 0, len(inv.problems))
 		for _, p := range inv.problems {
-			out = append(out, uploadProblem{Line: p.Line, Label: p.Label, Message: p.Message})
+			out = append(out, uploadProblem{Line: p.Line, Cell: p.Cell, Label: p.Label, Message: p.Message})
 		}
 		return out
 	}

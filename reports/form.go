@@ -48,6 +48,29 @@ type Form struct {
 	// Lines maps a field path ("funds.total", "indicators[2].target") to its line.
 	Source string         `json:"-"`
 	Lines  map[string]int `json:"-"`
+	// Cells maps a field path to the workbook cell it was read from
+	// ("绩效目标表!G14") when the form came from a workbook.
+	Cells map[string]string `json:"-"`
+	// Unread holds, by field path, what a reader found but could not take
+	// as the field's type (an amount "七十九万", a year "二〇二〇", an
+	// unknown key). Readers go on reading so that Check reports every
+	// problem of a form in one pass; Get shows the text as it was entered.
+	Unread map[string]Unread `json:"-"`
+}
+
+// Unread is a value that does not fit its field: the text as entered and
+// why it was not taken, in words for the clerk.
+type Unread struct {
+	Text   string
+	Reason string
+}
+
+// MarkUnread records a value that could not be read at path.
+func (f *Form) MarkUnread(path, text, reason string) {
+	if f.Unread == nil {
+		f.Unread = map[string]Unread{}
+	}
+	f.Unread[path] = Unread{Text: text, Reason: reason}
 }
 
 // Funds is the fund block, in 元 with exact cents.
@@ -191,6 +214,9 @@ func (f *Form) text(key string) *string {
 // Get returns a field's printable text by key: a Fields key, "extra.K" or a
 // bare key unknown to Form (looked up in Extra). Money prints as "790,000.00".
 func (f *Form) Get(key string) string {
+	if u, ok := f.Unread[key]; ok {
+		return u.Text
+	}
 	if p := f.text(key); p != nil {
 		return *p
 	}
@@ -207,8 +233,11 @@ func (f *Form) Get(key string) string {
 }
 
 // Set assigns a field from text, parsing money and the year. It is what
-// importers and form families use to fill a Form generically.
+// importers and form families use to fill a Form generically. A value that
+// does not parse is kept in Unread (so Check reports it and Get shows it)
+// and its error returned; readers may go on reading.
 func (f *Form) Set(key, value string) error {
+	delete(f.Unread, key)
 	if p := f.text(key); p != nil {
 		*p = value
 		return nil
@@ -216,6 +245,8 @@ func (f *Form) Set(key, value string) error {
 	if m := f.money(key); m != nil {
 		v, err := ParseMoney(value)
 		if err != nil {
+			*m = Money{}
+			f.MarkUnread(key, value, err.Error())
 			return err
 		}
 		*m = v
@@ -224,6 +255,8 @@ func (f *Form) Set(key, value string) error {
 	if key == "year" {
 		y, err := ParseYear(value)
 		if err != nil {
+			f.Year = 0
+			f.MarkUnread(key, value, err.Error()+"（应为四位数年份，例如 2020）")
 			return err
 		}
 		f.Year = y
@@ -297,6 +330,17 @@ func (in *Indicator) Set(key, value string) {
 
 // Line returns the source line of a field path, or 0 when unknown.
 func (f *Form) Line(path string) int { return f.Lines[path] }
+
+// Cell returns the workbook cell a field path was read from, or "".
+func (f *Form) Cell(path string) string { return f.Cells[path] }
+
+// SetCell records the workbook cell ("绩效目标表!G14") a field path came from.
+func (f *Form) SetCell(path, cell string) {
+	if f.Cells == nil {
+		f.Cells = map[string]string{}
+	}
+	f.Cells[path] = cell
+}
 
 // SetLine records where a field path came from.
 func (f *Form) SetLine(path string, line int) {

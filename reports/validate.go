@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +40,7 @@ type Problem struct {
 	Severity Severity `json:"severity"`
 	Path     string   `json:"path"`           // "funds.total", "indicators[2].target"
 	Line     int      `json:"line,omitempty"` // 1-based source line, 0 when unknown
+	Cell     string   `json:"cell,omitempty"` // workbook cell ("绩效目标表!G14") of a form read from a workbook
 	Message  string   `json:"message"`
 	// Name is the field's label as the form's family prints it (项目支出名称,
 	// 绩效指标第3行指标值及单位); empty for problems made without rules
@@ -52,6 +55,19 @@ func (p Problem) Label() string {
 		return p.Name
 	}
 	return LabelOf(p.Path)
+}
+
+// Where is the place of the problem in file: "f.txt:14", "f.xlsx:
+// 绩效目标表!G14", or just the file when the field has no place (a field
+// missing from the input).
+func (p Problem) Where(file string) string {
+	switch {
+	case p.Cell != "":
+		return file + ": " + p.Cell
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d", file, p.Line)
+	}
+	return file
 }
 
 func (p Problem) String() string {
@@ -167,7 +183,13 @@ var DefaultRules = Rules{
 // options and an over-spent previous year are warnings.
 func Check(f *Form, r Rules) Problems {
 	v := validator{f: f}
+	for _, key := range slices.Sorted(maps.Keys(f.Unread)) {
+		v.errorf(key, "%s", f.Unread[key].Reason)
+	}
 	for _, key := range r.Required {
+		if _, unread := f.Unread[key]; unread {
+			continue
+		}
 		if strings.TrimSpace(f.Get(key)) == "" {
 			v.errorf(key, "必填项未填写")
 		}
@@ -183,8 +205,18 @@ func Check(f *Form, r Rules) Problems {
 		return v.out
 	}
 	v.indicators(r)
+	// In the order of the input, so that a clerk reads them top to
+	// bottom; fields missing from the input (no line yet) come last.
+	slices.SortStableFunc(v.out, func(a, b Problem) int { return cmp.Compare(order(a.Line), order(b.Line)) })
 	v.name(r)
 	return v.out
+}
+
+func order(line int) int {
+	if line <= 0 {
+		return math.MaxInt
+	}
+	return line
 }
 
 // name gives every problem its family label and, when its field was not
@@ -264,7 +296,7 @@ type validator struct {
 }
 
 func (v *validator) add(sev Severity, path, format string, args ...any) {
-	v.out = append(v.out, Problem{Severity: sev, Path: path, Line: v.f.Line(path), Message: fmt.Sprintf(format, args...)})
+	v.out = append(v.out, Problem{Severity: sev, Path: path, Line: v.f.Line(path), Cell: v.f.Cell(path), Message: fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) errorf(path, format string, args ...any) {
@@ -286,6 +318,9 @@ func (v *validator) typed(r Rules) {
 	dates := map[string]Date{}
 	for _, key := range keys {
 		val := strings.TrimSpace(v.f.Get(key))
+		if _, unread := v.f.Unread[key]; unread {
+			continue // reported as read
+		}
 		if val == "" || IsMoney(key) {
 			continue // blank: the required check speaks; core money is parsed on input
 		}
@@ -366,6 +401,15 @@ func (v *validator) indicators(r Rules) {
 	warned := map[string]bool{}
 	col := r.colLabel
 	for i, in := range ins {
+		// Importers and the edit page fill a blank level down from the row
+		// above; a row that still has none came from JSON, where every
+		// row carries its levels (docs/form-schema-v1.md), and would print
+		// as an empty cell that merges with nothing.
+		if i > 0 && has("level1") && strings.TrimSpace(in.Level1) == "" {
+			v.errorf(IndicatorPath(i, "level1"), "%s未填写（每行都要填写，不能留空表示“同上”）", col("level1", "一级目标"))
+		} else if i > 0 && has("level2") && strings.TrimSpace(in.Level2) == "" && in.Level1 != ins[i-1].Level1 {
+			v.errorf(IndicatorPath(i, "level2"), "%s未填写（新的%s下第一行要填写）", col("level2", "二级目标"), col("level1", "一级目标"))
+		}
 		if has("level3") && strings.TrimSpace(in.Level3) == "" && strings.TrimSpace(string(in.Target)) != "" {
 			v.warnf(IndicatorPath(i, "level3"), "%s未填写", col("level3", "三级目标"))
 		}

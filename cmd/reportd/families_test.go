@@ -115,7 +115,16 @@ func TestRenderDraftAndStrict(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("draft: exit %d\n%s%s", code, out, errOut)
 	}
-	pdf, err := os.ReadFile(filepath.Join(dir, "2020-上海市促进中小企业发展协调办公室-企业培育.pdf"))
+	// A draft says so on stderr, with its problems, and in its name.
+	for _, want := range []string{"有 3 处错误，印成了草稿 2020-上海市促进中小企业发展协调办公室-企业培育-草稿.pdf", ":17: 项目总预算: 必填项未填写"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "企业培育-草稿.pdf") || !strings.Contains(out, "服务体系.pdf") || strings.Contains(out, "服务体系-草稿") {
+		t.Errorf("stdout: %s", out)
+	}
+	pdf, err := os.ReadFile(filepath.Join(dir, "2020-上海市促进中小企业发展协调办公室-企业培育-草稿.pdf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +185,9 @@ func TestExplicitFamily(t *testing.T) {
 		code   int
 		output string
 	}{
-		{"detected", []string{"validate", national}, 0, "1 forms, 0 errors"},
-		{"named", []string{"validate", "-family", "national-2021", national}, 0, "1 forms, 0 errors"},
-		{"named wrongly: its labels are unknown", []string{"validate", "-family", "shanghai-2020", national}, 1, `unknown label "主管部门及代码"`},
+		{"detected", []string{"validate", national}, 0, "1 张表，0 处错误"},
+		{"named", []string{"validate", "-family", "national-2021", national}, 0, "1 张表，0 处错误"},
+		{"named wrongly: its labels are unknown", []string{"validate", "-family", "shanghai-2020", national}, 1, `不认识的标签「主管部门及代码」`},
 		{"unknown family", []string{"validate", "-family", "nope", national}, 1, `unknown form family "nope" (known: hunan-2023, hunan-infra-2022, national-2021, shanghai-2020, wuhan-2020)`},
 		{"forms take the named family", []string{"export", "-family", "national-2021", "-format", "json", seedPath}, 0, `"family": "national-2021"`},
 	}

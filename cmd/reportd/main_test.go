@@ -24,7 +24,7 @@ func TestValidateSeed(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"2 forms, 0 errors", "企业培育 (8 indicators, family shanghai-2020)", "服务体系 (15 indicators, family shanghai-2020)"} {
+	for _, want := range []string{"2 张表，0 处错误", "企业培育（8 个指标，表式 shanghai-2020）", "服务体系（15 个指标，表式 shanghai-2020）"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -90,5 +90,42 @@ func TestExport(t *testing.T) {
 func TestUsage(t *testing.T) {
 	if code, _, errOut := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// TestValidateReportsEveryProblem: one unreadable value does not hide the
+// others; problems go to stderr with file, line and Chinese label, the
+// summary to stdout.
+func TestValidateReportsEveryProblem(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(seed), "790,000.00", "七十九万", 1)
+	s = strings.Replace(s, "2020-01-01", "2020-13-45", 1)
+	s = strings.Replace(s, "项目类别：", "项目颜色：", 1)
+	path := filepath.Join(t.TempDir(), "bad.txt")
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "validate", path)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		path + ":6: 项目颜色: 不认识的标签「项目颜色」",
+		path + ": 第1张表（企业培育）: 项目类别: 必填项未填写",
+		path + ":7: 计划开始日期: 不是有效日期",
+		path + ":17: 项目总预算: 「七十九万」不是金额",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "2 张表，4 处错误") || strings.Contains(out, "不是金额") {
+		t.Errorf("stdout should hold the summary only:\n%s", out)
+	}
+	if strings.Contains(errOut, ":0:") {
+		t.Errorf(":0: in\n%s", errOut)
 	}
 }

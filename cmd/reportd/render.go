@@ -11,20 +11,30 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reportd/reportd/reports"
 )
 
 func runRender(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	format := fs.String("format", "pdf", "output format: pdf, ofd or xlsx")
 	dir := fs.String("o", ".", "output directory")
 	strict := fs.Bool("strict", false, "refuse forms with validation errors instead of rendering them as drafts")
 	in := addInputFlags(fs, e)
 	combine := fs.Bool("combine", false, "write all forms into one document (pdf, ofd: a bookmark per form; xlsx: one sheet per form plus a 汇总 sheet)")
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[-format pdf|ofd|xlsx] [-o DIR] [-strict] [-combine] FILE...",
+		about: "Render every form of the files (.txt, .json, .xlsx) as a document, one per form, into DIR, named\n" +
+			"{年度}-{申报单位}-{项目名称}.pdf (.ofd, .xlsx). A form with validation errors is printed as a draft with a 草稿\n" +
+			"mark and named …-草稿.pdf; its problems are listed on stderr (-strict refuses it instead and writes\n" +
+			"nothing). The names of the files written go to stdout.",
+		examples: []string{
+			"reportd render forms.txt                       # ./2020-单位-项目.pdf for each form",
+			"reportd render -format xlsx -o out/ a.json b.xlsx",
+			"reportd render -format xlsx -combine -o out/ forms.txt   # one workbook, a sheet per form plus 汇总",
+			"reportd render -strict forms.txt               # exit 1 and write nothing if any form has errors",
+		}}); err != nil {
+		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no input files (usage: reportd render -format pdf|ofd|xlsx [-o DIR] [-strict] FILE...)")
@@ -37,8 +47,10 @@ func runRender(ctx context.Context, e *env, args []string) error {
 
 	// Read every input before writing anything: bad input writes no file.
 	type input struct {
-		path string
-		form *reports.Form
+		path  string
+		index int // in its file
+		form  *reports.Form
+		probs reports.Problems
 	}
 	var inputs []input
 	readers, fams, err := in.open()
@@ -51,7 +63,11 @@ func runRender(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for i := range forms {
-			inputs = append(inputs, input{path, &forms[i]})
+			fam, err := fams.Get(forms[i].Family)
+			if err != nil {
+				return fmt.Errorf("%s: %s: %w", path, formName(i, &forms[i]), err)
+			}
+			inputs = append(inputs, input{path, i, &forms[i], reports.Check(&forms[i], fam.Rules()).Errors()})
 		}
 	}
 	r, err := newRenderer(e, *format, fams)
@@ -66,7 +82,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		if *combine {
 			break // one file; sheets get unique names
 		}
-		name := in.form.FileName() + ext
+		name := docName(in.form, in.probs) + ext
 		where := fmt.Sprintf("%s (%s)", in.path, in.form.Project)
 		if prev, dup := names[name]; dup {
 			return fmt.Errorf("%s and %s would both be written to %s", prev, where, name)
@@ -76,14 +92,8 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	if *strict {
 		bad := false
 		for _, in := range inputs {
-			fam, err := fams.Get(in.form.Family)
-			if err != nil {
-				return fmt.Errorf("%s: %w", in.path, err)
-			}
-			for _, p := range reports.Check(in.form, fam.Rules()).Errors() {
-				fmt.Fprintf(e.stderr, "%s: %s: %s\n", where(in.path, p.Line), p.Label(), p.Message)
-				bad = true
-			}
+			printProblems(e.stderr, in.path, in.index, in.form, in.probs)
+			bad = bad || len(in.probs) > 0
 		}
 		if bad {
 			return errors.New("forms have validation errors; nothing written (render without -strict to print drafts)")
@@ -94,6 +104,10 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		forms := make([]*reports.Form, len(inputs))
 		for i, in := range inputs {
 			forms[i] = in.form
+			if len(in.probs) > 0 {
+				fmt.Fprintf(e.stderr, "%s: %s: 有 %d 处错误，在合并的文档中印成草稿（带“草稿”字样）：\n", in.path, formName(in.index, in.form), len(in.probs))
+				printProblems(e.stderr, in.path, in.index, in.form, in.probs)
+			}
 		}
 		return renderCombined(ctx, e, r, forms, *dir)
 	}
@@ -105,17 +119,21 @@ func runRender(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		buf.Reset()
-		name := filepath.Join(*dir, in.form.FileName()+ext)
+		name := filepath.Join(*dir, docName(in.form, in.probs)+ext)
 		if err := r.Render(ctx, &buf, in.form); err != nil {
 			failed++
-			fmt.Fprintf(e.stderr, "%s: %s: %v\n", in.path, in.form.Project, err)
+			fmt.Fprintf(e.stderr, "%s: %s: %v\n", in.path, formName(in.index, in.form), err)
 			var re *reports.Error
 			if errors.As(err, &re) {
-				for _, p := range re.Problems {
-					fmt.Fprintf(e.stderr, "%s: %s: %s\n", where(in.path, p.Line), p.Label(), p.Message)
-				}
+				printProblems(e.stderr, in.path, in.index, in.form, re.Problems)
 			}
 			continue
+		}
+		if len(in.probs) > 0 {
+			// A draft must not pass for the real document unnoticed.
+			fmt.Fprintf(e.stderr, "%s: %s: 有 %d 处错误，印成了草稿 %s（用 -strict 则拒绝）：\n",
+				in.path, formName(in.index, in.form), len(in.probs), filepath.Base(name))
+			printProblems(e.stderr, in.path, in.index, in.form, in.probs)
 		}
 		if err := writeFileAtomic(name, buf.Bytes()); err != nil {
 			return err
@@ -126,6 +144,21 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%d of %d forms not rendered", failed, len(inputs))
 	}
 	return nil
+}
+
+// docName is the file name of a form's document without extension; a
+// form with errors prints as a draft and its name says so.
+func docName(f *reports.Form, errs reports.Problems) string {
+	name := f.FileName()
+	if len(errs) == 0 {
+		return name
+	}
+	const suffix = "-草稿"
+	for len(name)+len(suffix) > 180 { // SafeName's limit: keep the suffix whole
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name + suffix
 }
 
 // combiner is a renderer that can put several forms into one document.

@@ -5,24 +5,28 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 
 	"github.com/reportd/reportd/reports"
 )
 
 func runValidate(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
 	quiet := fs.Bool("q", false, "print errors only, not warnings")
 	in := addInputFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[-q] FILE...",
+		about: "Check form files (.txt, .json, .xlsx). Every problem of every form is reported in one pass on\n" +
+			"stderr, each as FILE:LINE: 字段: 说明 (FILE: 表!单元格: … for workbooks); a summary per file goes\n" +
+			"to stdout. Exit 0 when no form has an error (warnings allowed), 1 otherwise.",
+		examples: []string{"reportd validate forms.txt", "reportd validate -q 2020/*.xlsx"}}); err != nil {
+		return err
 	}
 	readers, families, err := in.open()
 	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		return errors.New("no input files (usage: reportd validate FILE...)")
+		return errors.New("没有输入文件（用法：reportd validate FILE...）")
 	}
 	failed := false
 	for _, path := range fs.Args() {
@@ -37,23 +41,24 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 			f := &forms[i]
 			rules, err := rulesFor(families, f)
 			if err != nil {
-				fmt.Fprintf(e.stdout, "%s:%d: %s\n", path, f.Line("title"), err)
+				fmt.Fprintf(e.stderr, "%s: %s: %s\n", path, formName(i, f), err)
 				errs++
 				continue
 			}
-			for _, p := range reports.Check(f, rules) {
+			ps := reports.Check(f, rules)
+			if *quiet {
+				ps = ps.Errors()
+			}
+			printProblems(e.stderr, path, i, f, ps)
+			for _, p := range ps {
 				if p.Severity == reports.SeverityError {
 					errs++
 				} else {
 					warns++
-					if *quiet {
-						continue
-					}
 				}
-				fmt.Fprintf(e.stdout, "%s: %s: %s%s\n", where(path, p.Line), p.Label(), severityPrefix(p.Severity), p.Message)
 			}
 		}
-		fmt.Fprintf(e.stdout, "%s: %d forms, %d errors, %d warnings\n", path, len(forms), errs, warns)
+		fmt.Fprintf(e.stdout, "%s：%d 张表，%d 处错误，%d 处警告\n", path, len(forms), errs, warns)
 		for _, f := range forms {
 			fam := f.Family
 			if fam == "" {
@@ -61,7 +66,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 					fam = d.Name
 				}
 			}
-			fmt.Fprintf(e.stdout, "  %s (%d indicators, family %s)\n", f.Project, len(f.Indicators), fam)
+			fmt.Fprintf(e.stdout, "  %s（%d 个指标，表式 %s）\n", f.Project, len(f.Indicators), fam)
 		}
 		if errs > 0 {
 			failed = true
@@ -73,18 +78,30 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func severityPrefix(s reports.Severity) string {
-	if s == reports.SeverityWarning {
-		return "warning: "
+// printProblems writes a form's problems, one a line: where (file and
+// line, or workbook cell; the form when the field is missing from the
+// input), the field's Chinese label, and the message.
+func printProblems(w io.Writer, path string, i int, f *reports.Form, ps reports.Problems) {
+	for _, p := range ps {
+		where := p.Where(path)
+		if where == path {
+			where = path + ": " + formName(i, f)
+		}
+		fmt.Fprintf(w, "%s: %s: %s%s\n", where, p.Label(), severityPrefix(p.Severity), p.Message)
 	}
-	return ""
 }
 
-// where is "FILE:LINE", or FILE alone when the line is unknown (a form
-// given as JSON without positions): never "FILE:0".
-func where(path string, line int) string {
-	if line <= 0 {
-		return path
+// formName names the i-th form of a file for messages: 第2张表（服务体系）.
+func formName(i int, f *reports.Form) string {
+	if f.Project == "" {
+		return fmt.Sprintf("第%d张表", i+1)
 	}
-	return fmt.Sprintf("%s:%d", path, line)
+	return fmt.Sprintf("第%d张表（%s）", i+1, f.Project)
+}
+
+func severityPrefix(s reports.Severity) string {
+	if s == reports.SeverityWarning {
+		return "警告："
+	}
+	return ""
 }

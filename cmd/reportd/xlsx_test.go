@@ -28,7 +28,7 @@ func TestRenderXLSXAndReadBack(t *testing.T) {
 		t.Fatalf("combined workbook: %v (stdout %q)", err, out)
 	}
 	code, out, errOut = runCLI(t, "validate", combined)
-	if code != 0 || !strings.Contains(out, "2 forms, 0 errors") {
+	if code != 0 || !strings.Contains(out, "2 张表，0 处错误") {
 		t.Fatalf("validate combined: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, "export", "-format", "txt", files[0], files[1])

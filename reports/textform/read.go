@@ -406,10 +406,14 @@ func (p *parser) header(rec record) error {
 }
 
 func (p *parser) indicator(rec record) error {
-	if len(rec.cells) > len(p.cols) {
-		return p.errorf(rec.line, "indicator row has %d cells; the header has %d columns", len(rec.cells), len(p.cols))
-	}
 	i := len(p.cur.Indicators)
+	if len(rec.cells) > len(p.cols) {
+		extra := strings.TrimSpace(strings.Join(rec.cells[len(p.cols):], ""))
+		if extra != "" {
+			p.unread(fmt.Sprintf("indicators[%d]", i), rec.line, extra,
+				fmt.Sprintf("这一行有%d格，表头只有%d列：多出的「%s」不属于任何列", len(rec.cells), len(p.cols), clip(extra)))
+		}
+	}
 	if i == reports.MaxIndicators {
 		return p.errorf(rec.line, "more than %d indicator rows in one form", reports.MaxIndicators)
 	}
@@ -511,9 +515,7 @@ func (p *parser) fields(rec record) error {
 				if i < len(cells) {
 					v = strings.TrimSpace(cells[i])
 				}
-				if err := p.set(key, v, unitYuan, false, rec.line); err != nil {
-					return err
-				}
+				p.set(key, v, unitYuan, false, rec.line)
 			}
 			return nil
 		}
@@ -557,11 +559,17 @@ func (p *parser) fields(rec record) error {
 		norm, u := normalizeLabel(label)
 		key, ok := p.fieldKey(label, norm)
 		if !ok {
+			// Recorded, not fatal: the other fields of the form are still
+			// read and checked, so every problem shows in one pass.
 			if inline {
 				// A value cell that happens to contain a colon, without a label before it.
-				return p.errorf(rec.line, "unknown label %q", clip(norm))
+				p.unread(clip(norm), rec.line, label, fmt.Sprintf("不认识的标签「%s」", clip(norm)))
+				i++
+				continue
 			}
-			return p.errorf(rec.line, "unknown label %q (expected e.g. 项目名称：)", clip(norm))
+			p.unread(clip(norm), rec.line, label, fmt.Sprintf("不认识的标签「%s」（应为这类表的字段名，例如 项目名称：）", clip(norm)))
+			i += 2
+			continue
 		}
 		if !inline {
 			if i+1 < len(cells) {
@@ -571,14 +579,20 @@ func (p *parser) fields(rec record) error {
 		} else {
 			i++
 		}
-		if err := p.set(key, strings.TrimSpace(value), u, hasUnit(label), rec.line); err != nil {
-			return err
-		}
+		p.set(key, strings.TrimSpace(value), u, hasUnit(label), rec.line)
 	}
 	return nil
 }
 
-func (p *parser) set(key, value string, u unit, explicit bool, line int) error {
+// unread records a problem of the current form at path and reads on.
+func (p *parser) unread(path string, line int, text, reason string) {
+	p.cur.MarkUnread(path, text, reason)
+	p.cur.SetLine(path, line)
+}
+
+// set assigns a field; a value that does not fit its type is kept in the
+// form's Unread for Check to report with the others.
+func (p *parser) set(key, value string, u unit, explicit bool, line int) {
 	p.cur.SetLine(key, line)
 	if !explicit && p.fam != nil && p.fam.Funds.Unit == family.UnitWanYuan {
 		u = unitWanYuan // the family prints its amounts in 万元
@@ -586,10 +600,11 @@ func (p *parser) set(key, value string, u unit, explicit bool, line int) error {
 	if reports.IsMoney(key) && u == unitWanYuan {
 		m, err := reports.ParseWanYuan(value)
 		if err != nil {
-			return p.errorf(line, "%s: %v", p.label(key), err)
+			p.cur.MarkUnread(key, value, err.Error()+"（单位：万元）")
+			return
 		}
 		_ = p.cur.Set(key, m.Plain())
-		return nil
+		return
 	}
 	if fd, ok := p.famField(key); ok && fd.Type == family.TypeMoney && value != "" {
 		// An extra amount is kept in the family's unit without the unit
@@ -599,10 +614,7 @@ func (p *parser) set(key, value string, u unit, explicit bool, line int) error {
 			value = strings.ReplaceAll(m.Format(wan, m.Decimals(wan)), ",", "")
 		}
 	}
-	if err := p.cur.Set(key, value); err != nil {
-		return p.errorf(line, "%s: %v", p.label(key), err)
-	}
-	return nil
+	_ = p.cur.Set(key, value) // a value that does not parse is kept in Unread
 }
 
 func (p *parser) famField(key string) (*family.Field, bool) {

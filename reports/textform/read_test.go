@@ -2,6 +2,7 @@ package textform_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -138,12 +139,8 @@ func TestReadErrors(t *testing.T) {
 		{"blank lines", "\n\n\t\n", "empty"},
 		{"binary", "\x00\x01PK\x03\x04", "binary"},
 		{"no title", "项目名称：\t企业培育\n", "x.txt:1: expected a form title"},
-		{"unknown label", strings.Replace(s, "项目类别：", "项目颜色：", 1), `x.txt:6: unknown label "项目颜色"`},
-		{"bad money", strings.Replace(s, "790,000.00", "七十九万", 1), "x.txt:17: 项目总预算"},
-		{"three decimals", strings.Replace(s, "790,000.00", "790,000.001", 1), "最多2位"},
 		{"truncated", s[:strings.Index(s, "本项目上年度")], "ends before its indicator table"},
 		{"header missing", strings.Replace(s, "一级目标\t二级目标\t三级目标\t指标目标值\n", "", 1), "lacks the"},
-		{"row too wide", strings.Replace(s, "=90%", "=90%\textra\tmore", 1), "indicator row has"},
 		{"too many indicator rows", strings.Replace(s, "=90%\n", "=90%\n"+strings.Repeat("\t\t预算执行率\t=90%\n", reports.MaxIndicators), 1), "x.txt:1023: more than 1000 indicator rows"},
 		{"too many forms", strings.Repeat("财政项目支出绩效目标表\n### 绩效目标\n一级目标\t二级目标\t三级目标\t指标目标值\n", reports.MaxForms+1), "x.txt:30001: more than 10000 forms"},
 	}
@@ -223,5 +220,61 @@ func TestReadGB18030(t *testing.T) {
 	}
 	if len(forms) != 2 || forms[0].Project != "企业培育" {
 		t.Errorf("got %d forms, first %q", len(forms), forms[0].Project)
+	}
+}
+
+// TestReadReportsEveryProblem: a value that cannot be read does not stop
+// the reader; Check reports it with every other problem of the form, each
+// with its line and Chinese label.
+func TestReadReportsEveryProblem(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(seed)
+	tests := []struct {
+		name  string
+		input string
+		want  []string // "LINE 标签 message part", in any order
+	}{
+		{"bad money and bad date", strings.Replace(strings.Replace(s, "790,000.00", "七十九万", 1), "2020-01-01", "2020-13-45", 1),
+			[]string{"17 项目总预算 「七十九万」不是金额", "7 计划开始日期 不是有效日期"}},
+		{"three decimals", strings.Replace(s, "790,000.00", "790,000.001", 1), []string{"17 项目总预算 有3位小数，最多2位"}},
+		{"unknown label and bad money", strings.Replace(strings.Replace(s, "项目类别：", "项目颜色：", 1), "790,000.00", "七十九万", 1),
+			[]string{"6 项目颜色 不认识的标签「项目颜色」", "项目类别 必填项未填写", "17 项目总预算 不是金额"}},
+		{"row too wide", strings.Replace(s, "=90%", "=90%\textra\tmore", 1), []string{"绩效指标第1行 多出的「extramore」"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forms, err := textform.Read(strings.NewReader(tt.input), "x.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range reports.Check(&forms[0], reports.DefaultRules).Errors() {
+				got = append(got, fmt.Sprintf("%d %s %s", p.Line, p.Label(), p.Message))
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d problems %q, want %d like %q", len(got), got, len(tt.want), tt.want)
+			}
+			for _, w := range tt.want {
+				parts := strings.SplitN(w, " ", 3)
+				if len(parts) == 2 {
+					parts = []string{"", parts[0], parts[1]}
+				}
+				found := false
+				for _, g := range got {
+					found = found || strings.Contains(g, parts[1]) && strings.Contains(g, parts[2]) && (parts[0] == "" || strings.HasPrefix(g, parts[0]+" "))
+				}
+				if !found {
+					t.Errorf("no problem like %q in %q", w, got)
+				}
+			}
+			for _, g := range got {
+				if strings.HasPrefix(g, "0 ") && !strings.Contains(g, "必填") { // a missing field has no line
+					t.Errorf("problem without a line: %q", g)
+				}
+			}
+		})
 	}
 }

@@ -634,6 +634,7 @@ func (p *sheetParser) indicators(h int, cols []headerCol) error {
 		}
 		for _, hc := range cols {
 			p.form.SetLine(reports.IndicatorPath(i, hc.key), r+1)
+			p.form.SetCell(reports.IndicatorPath(i, hc.key), p.sheet+"!"+cellName(hc.col+1, r+1))
 		}
 		p.form.Indicators = append(p.form.Indicators, in)
 	}
@@ -666,7 +667,8 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 				} else {
 					m, err := exactMoney(raw, wan)
 					if err != nil {
-						return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
+						p.unread(li.path, raw, err, vr, vc)
+						return nil
 					}
 					raw = strings.TrimSuffix(strings.TrimRight(m.Plain(), "0"), ".")
 					if wan {
@@ -679,14 +681,16 @@ func (p *sheetParser) set(li labelInfo, vr, vc, r int) error {
 		if raw != "" && p.isNumber(vr, vc) {
 			m, err := exactMoney(raw, wan)
 			if err != nil {
-				return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
+				p.unread(li.path, raw, err, vr, vc)
+				return nil
 			}
 			return p.put(li.path, m.Plain(), vr, vc)
 		}
 		if wan {
 			m, err := reports.ParseWanYuan(raw)
 			if err != nil {
-				return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
+				p.unread(li.path, raw, err, vr, vc)
+				return nil
 			}
 			if m.Set {
 				raw = m.Plain()
@@ -735,7 +739,8 @@ func (p *sheetParser) setText(li labelInfo, v string, vr, vc, r int) error {
 	if reports.IsMoney(li.path) && (li.unitWan || !li.unitYuan && p.fam.Funds.Unit == family.UnitWanYuan) {
 		m, err := reports.ParseWanYuan(v)
 		if err != nil {
-			return p.errorf(vr, vc, "%s: %v", p.label(li.path), err)
+			p.unread(li.path, v, err, vr, vc)
+			return nil
 		}
 		if m.Set {
 			v = m.Plain()
@@ -744,11 +749,19 @@ func (p *sheetParser) setText(li labelInfo, v string, vr, vc, r int) error {
 	return p.put(li.path, v, vr, vc)
 }
 
+// put sets a field from the cell at r, c. A value that does not fit the
+// field stays in the form's Unread: Check reports it with the form's other
+// problems, so a clerk sees them all at once.
 func (p *sheetParser) put(path, v string, r, c int) error {
-	if err := p.form.Set(path, v); err != nil {
-		return p.errorf(r, c, "%s: %v", p.label(path), err)
-	}
+	p.form.SetCell(path, p.sheet+"!"+cellName(c+1, r+1))
+	_ = p.form.Set(path, v)
 	return nil
+}
+
+// unread records a value at r, c that cannot be read as the field's type.
+func (p *sheetParser) unread(path, v string, err error, r, c int) {
+	p.form.SetCell(path, p.sheet+"!"+cellName(c+1, r+1))
+	p.form.MarkUnread(path, v, err.Error())
 }
 
 func (p *sheetParser) isNumber(r, c int) bool {
@@ -768,7 +781,7 @@ func isNumeric(s string) bool {
 func exactMoney(raw string, wan bool) (reports.Money, error) {
 	r, ok := new(big.Rat).SetString(raw)
 	if !ok {
-		return reports.Money{}, fmt.Errorf("%q is not an amount", raw)
+		return reports.Money{}, fmt.Errorf("「%s」不是金额", raw)
 	}
 	scale := int64(100)
 	if wan {
@@ -791,10 +804,10 @@ func exactMoney(raw string, wan bool) (reports.Money, error) {
 		if wan {
 			unit = "万元"
 		}
-		return reports.Money{}, fmt.Errorf("%s %s is not a whole number of 分", raw, unit)
+		return reports.Money{}, fmt.Errorf("%s %s 不是整分（最多%d位小数）", raw, unit, map[bool]int{false: 2, true: 6}[wan])
 	}
 	if !q.IsInt64() || q.Int64() > 1_000_000_000_000_000 {
-		return reports.Money{}, fmt.Errorf("%s is too large", raw)
+		return reports.Money{}, fmt.Errorf("「%s」金额过大", raw)
 	}
 	fen := q.Int64()
 	if neg {

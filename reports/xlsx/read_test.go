@@ -265,33 +265,62 @@ func insert(ins []reports.Indicator, i int, in reports.Indicator) []reports.Indi
 	return append(out, ins[i:]...)
 }
 
-// TestReadBadValues: a value the model cannot hold is an error naming the
-// file, sheet, cell and field.
+// TestReadBadValues: a value the model cannot hold does not stop reading;
+// Check reports it, and every other problem of the form, each with its
+// sheet, cell and Chinese label.
 func TestReadBadValues(t *testing.T) {
 	seed := mustSeed(t)
-	tests := []struct {
-		name  string
+	type edit1 struct {
 		label string
 		set   func(f *excelize.File, ref string) error
-		want  string
+		want  string // "{cell} 标签 message part"
+	}
+	str := func(v string) func(f *excelize.File, ref string) error {
+		return func(f *excelize.File, ref string) error { return f.SetCellStr(sheet, ref, v) }
+	}
+	tests := []struct {
+		name  string
+		edits []edit1
 	}{
-		{"amount in words", "项目总预算（元）", func(f *excelize.File, ref string) error { return f.SetCellStr(sheet, ref, "七十九万") }, "edited.xlsx: 绩效目标表!{cell}: 项目总预算"},
-		{"amount below a fen", "项目当年预算（元）", func(f *excelize.File, ref string) error { return f.SetCellFloat(sheet, ref, 1.234, -1, 64) }, "1.234 元 is not a whole number of 分"},
+		{"amount in words", []edit1{{"项目总预算（元）", str("七十九万"), "{cell} 项目总预算 「七十九万」不是金额"}}},
+		{"amount below a fen", []edit1{{"项目当年预算（元）", func(f *excelize.File, ref string) error { return f.SetCellFloat(sheet, ref, 1.234, -1, 64) }, "{cell} 项目当年预算 1.234 元 不是整分"}}},
+		{"three problems in one pass", []edit1{
+			{"项目总预算（元）", str("七十九万"), "{cell} 项目总预算 不是金额"},
+			{"计划开始日期", str("2020-13-45"), "{cell} 计划开始日期 不是有效日期"},
+			{"同名项目上年预算额（元）", str("790000.001"), "{cell} 同名项目上年预算额 有3位小数"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := seed[0]
-			var ref string
+			refs := make([]string, len(tt.edits))
 			data := edit(t, &form, func(f *excelize.File) {
-				ref = rightOf(t, f, sheet, findCell(t, f, sheet, tt.label))
-				must(t, tt.set(f, ref))
+				for i, e := range tt.edits {
+					refs[i] = rightOf(t, f, sheet, findCell(t, f, sheet, e.label))
+					must(t, e.set(f, refs[i]))
+				}
 			})
-			_, err := xlsx.Read(bytes.NewReader(data), "edited.xlsx")
-			if want := strings.ReplaceAll(tt.want, "{cell}", ref); err == nil || !strings.Contains(err.Error(), want) {
-				t.Fatalf("error %v, want one containing %q", err, want)
+			got, err := xlsx.Read(bytes.NewReader(data), "edited.xlsx")
+			if err != nil {
+				t.Fatal(err)
 			}
-			if reports.ErrorCode(err) != reports.EINVALID {
-				t.Errorf("code %q, want %q", reports.ErrorCode(err), reports.EINVALID)
+			var probs []string
+			for _, p := range reports.Check(&got[0], reports.DefaultRules).Errors() {
+				probs = append(probs, p.Cell+" "+p.Label()+" "+p.Message)
+			}
+			if len(probs) != len(tt.edits) {
+				t.Fatalf("problems %q, want %d", probs, len(tt.edits))
+			}
+			for i, e := range tt.edits {
+				want := strings.ReplaceAll(e.want, "{cell}", sheet+"!"+refs[i])
+				parts := strings.SplitN(want, " ", 3) // cell, label, part of the message
+				found := false
+				for _, p := range probs {
+					found = found || strings.HasPrefix(p, parts[0]+" "+parts[1]+" ") && strings.Contains(p, parts[2])
+				}
+				if !found {
+					t.Errorf("no problem like %q in %q", want, probs)
+				}
 			}
 		})
 	}
