@@ -313,7 +313,7 @@ func TestDocuments(t *testing.T) {
 		cd := w.Header().Get("Content-Disposition")
 		_, enc, ok := strings.Cut(cd, "filename*=UTF-8''")
 		name, err := url.PathUnescape(enc)
-		if !ok || err != nil || name != "2020-"+unitA+"-企业培育.pdf" || !strings.HasPrefix(cd, "inline; filename=\"") {
+		if !ok || err != nil || name != "2020-"+unitA+"-企业培育.pdf" || !strings.HasPrefix(cd, fmt.Sprintf("inline; filename=\"2020-form-%d.pdf\"; ", id)) {
 			t.Errorf("Content-Disposition %q → %q", cd, name)
 		}
 		etag := w.Header().Get("ETag")

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -250,14 +249,10 @@ func (h *batchHandlers) archive(c *echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	name := fmt.Sprintf("reportd-%d", b.Spec.Year)
-	if b.Spec.Unit != "" {
-		name += "-" + reports.SafeName(b.Spec.Unit)
-	}
-	name += ".zip"
+	name := archiveName(b)
 	hd := c.Response().Header()
 	hd.Set("Content-Type", "application/zip")
-	hd.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", asciiName(b), url.PathEscape(name)))
+	hd.Set("Content-Disposition", contentDisposition("attachment", name, ""))
 	hd.Set("ETag", `"`+b.ArchiveSHA256+`"`)
 	hd.Set("Cache-Control", "private, max-age=31536000, immutable") // a done archive never changes
 	// ServeContent answers Range and If-None-Match: a 600 MB download
@@ -266,8 +261,10 @@ func (h *batchHandlers) archive(c *echo.Context) error {
 	return nil
 }
 
-// asciiName is the fallback file name for clients without RFC 6266 UTF-8.
-func asciiName(b batch.Batch) string {
+// archiveName is the one name of a batch's archive, the same from the
+// API and the pages and in both filename parameters: ASCII, and unique
+// per batch (a unit's batch is told apart by its ID, listed with its unit).
+func archiveName(b batch.Batch) string {
 	return fmt.Sprintf("reportd-%d-batch-%d.zip", b.Spec.Year, b.ID)
 }
 

@@ -182,7 +182,7 @@ func (s *Server) getForm(c *echo.Context) error {
 		return err
 	}
 	if r != nil {
-		return s.sendDocument(c, r, &sf.Form, sf.Hash)
+		return s.sendDocument(c, r, &sf.Form, sf.ID, sf.Hash)
 	}
 	etag := formETag(sf.Version)
 	c.Response().Header().Set("ETag", etag)

@@ -153,7 +153,7 @@ func FuzzContentDisposition(f *testing.F) {
 		if !utf8.ValidString(name) {
 			t.Skip()
 		}
-		h := contentDisposition("inline", name)
+		h := contentDisposition("inline", name, "2020-form-1.pdf")
 		for _, r := range h {
 			if r < 0x20 || r > 0x7e {
 				t.Fatalf("header has %U: %q", r, h)

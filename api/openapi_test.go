@@ -104,12 +104,13 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 
 func TestContentDispositionIsReadable(t *testing.T) {
 	// The served header is checked in TestDocuments; this pins the
-	// ASCII fallback for clients that ignore filename*.
+	// ASCII fallback for clients that ignore filename* (curl -OJ): a
+	// readable name, not a row of underscores (issue #18).
 	h := newHarness(t, storeKinds[0].open(t), nil)
 	w := h.do(req{method: "POST", path: "/api/v1/render", token: h.service, contentType: "application/json",
 		body: formJSON(t, func() (f formT) { f = sample(); f.Project = `a"b;c% 项目`; return }())})
 	cd := w.Header().Get("Content-Disposition")
-	want := `inline; filename="2020-________________-a_b_c_ __.pdf"; filename*=UTF-8''2020-` +
+	want := `inline; filename="2020-form.pdf"; filename*=UTF-8''2020-` +
 		pct(unitA) + `-a_b%3Bc%25%20` + pct("项目") + `.pdf`
 	if cd != want {
 		t.Errorf("Content-Disposition\n got %s\nwant %s", cd, want)

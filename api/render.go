@@ -256,16 +256,37 @@ var documentEpoch = func() string {
 }()
 
 // contentDisposition names a download so that Chinese names survive every
-// browser: an ASCII fallback plus the RFC 5987 UTF-8 filename*.
-func contentDisposition(disposition, name string) string {
-	fallback := make([]rune, 0, len(name))
+// browser: the RFC 5987 UTF-8 filename* and, for clients without it (curl
+// -OJ), an ASCII filename. A name that is plain ASCII is both; otherwise
+// the fallback, a short readable name ("2020-form-1.pdf"), stands in for
+// it rather than a row of underscores.
+func contentDisposition(disposition, name, fallback string) string {
+	plain := make([]rune, 0, len(name))
+	ascii := true
 	for _, r := range name {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' || r == ';' {
-			r = '_'
+			r, ascii = '_', false
 		}
-		fallback = append(fallback, r)
+		plain = append(plain, r)
 	}
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disposition, string(fallback), rfc5987(name))
+	if !ascii && fallback != "" {
+		plain = []rune(contentDisposition("", fallback, "")[len(`; filename="`):])
+		plain = plain[:strings.IndexRune(string(plain), '"')]
+	}
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disposition, string(plain), rfc5987(name))
+}
+
+// docFallback is the ASCII name of a form's document: "2020-form-12.pdf"
+// for a stored form, "2020-form.pdf" for one rendered without storing.
+func docFallback(f *reports.Form, id int64, ext string) string {
+	year := "form"
+	if f.Year != 0 {
+		year = fmt.Sprintf("%d-form", f.Year)
+	}
+	if id > 0 {
+		return fmt.Sprintf("%s-%d.%s", year, id, ext)
+	}
+	return year + "." + ext
 }
 
 // rfc5987 percent-encodes everything but RFC 5987 attr-chars.
@@ -294,7 +315,7 @@ func matchesETag(header, etag string) bool {
 }
 
 // sendDocument answers one rendered document.
-func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Form, hash string) error {
+func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Form, id int64, hash string) error {
 	etag := docETag(hash, r.Format())
 	h := c.Response().Header()
 	h.Set("ETag", etag)
@@ -310,7 +331,7 @@ func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Fo
 	if d := c.QueryParam("download"); d == "1" || d == "true" {
 		disposition = "attachment"
 	}
-	h.Set("Content-Disposition", contentDisposition(disposition, f.FileName()+"."+r.Format()))
+	h.Set("Content-Disposition", contentDisposition(disposition, f.FileName()+"."+r.Format(), docFallback(f, id, r.Format())))
 	return c.Blob(http.StatusOK, r.ContentType(), data)
 }
 
@@ -336,7 +357,7 @@ func (s *Server) render(c *echo.Context) error {
 		return err
 	}
 	if len(forms) == 1 {
-		return s.sendDocument(c, r, &forms[0], store.FormHash(&forms[0]))
+		return s.sendDocument(c, r, &forms[0], 0, store.FormHash(&forms[0]))
 	}
 	// Several forms: a zip of one document each, named like the CLI names
 	// files, rendered one after another so one request holds one worker.
@@ -365,6 +386,6 @@ func (s *Server) render(c *echo.Context) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	c.Response().Header().Set("Content-Disposition", contentDisposition("attachment", fmt.Sprintf("reportd-%d-%s.zip", len(forms), r.Format())))
+	c.Response().Header().Set("Content-Disposition", contentDisposition("attachment", fmt.Sprintf("reportd-%d-%s.zip", len(forms), r.Format()), ""))
 	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
 }

@@ -258,12 +258,8 @@ func (w *web) batchArchive(c *echo.Context) error {
 		return err
 	}
 	defer f.Close()
-	name := fmt.Sprintf("%d年度绩效目标表-批量%d.zip", b.Spec.Year, b.ID)
-	if b.Spec.Unit != "" {
-		name = fmt.Sprintf("%d年度绩效目标表-%s-批量%d.zip", b.Spec.Year, b.Spec.Unit, b.ID)
-	}
 	h := c.Response().Header()
-	h.Set("Content-Disposition", contentDisposition("attachment", reports.SafeName(name)))
+	h.Set("Content-Disposition", contentDisposition("attachment", archiveName(b), ""))
 	h.Set("Content-Type", "application/zip")
 	h.Set("Cache-Control", "private, no-cache")
 	if b.ArchiveSHA256 != "" {
@@ -271,6 +267,6 @@ func (w *web) batchArchive(c *echo.Context) error {
 	}
 	// ServeContent answers ranges and conditional requests: archives of a
 	// whole year are large and downloads get interrupted.
-	http.ServeContent(c.Response(), c.Request(), name, b.Finished, f)
+	http.ServeContent(c.Response(), c.Request(), archiveName(b), b.Finished, f)
 	return nil
 }

@@ -257,7 +257,7 @@ func (w *web) documentOf(format string) echo.HandlerFunc {
 			h.Set("X-Frame-Options", "SAMEORIGIN")
 			h.Set("Content-Security-Policy", "frame-ancestors 'self'")
 		}
-		h.Set("Content-Disposition", contentDisposition(disp, sf.Form.FileName()+"."+format))
+		h.Set("Content-Disposition", contentDisposition(disp, sf.Form.FileName()+"."+format, docFallback(&sf.Form, sf.ID, format)))
 		return c.Blob(http.StatusOK, r.ContentType(), data)
 	}
 }

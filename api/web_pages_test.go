@@ -611,7 +611,7 @@ func TestWebBatches(t *testing.T) {
 		t.Error("batch page lacks the archive link")
 	}
 	zip := admin.get(path + "/archive")
-	if zip.status != http.StatusOK || !strings.HasPrefix(zip.body, "PK") || !strings.Contains(zip.header.Get("Content-Disposition"), "filename*=UTF-8''2020") {
+	if zip.status != http.StatusOK || !strings.HasPrefix(zip.body, "PK") || zip.header.Get("Content-Disposition") != `attachment; filename="reportd-2020-batch-1.zip"; filename*=UTF-8''reportd-2020-batch-1.zip` {
 		t.Errorf("archive: %d %q", zip.status, zip.header.Get("Content-Disposition"))
 	}
 	clerk := site.client()

@@ -292,6 +292,13 @@ func runBatchRun(ctx context.Context, e *env, args []string) error {
 		if err := claimArchive(ctx, bs, archive, *force); err != nil {
 			return err
 		}
+		// An archive of nothing, with exit 0, would pass for a year's work
+		// done: a wrong -year, -unit or -data must be noticed.
+		if page, err := st.ListForms(ctx, store.ListFilter{Year: *year, Unit: *unit, PageSize: 1}); err != nil {
+			return err
+		} else if page.Total == 0 {
+			return fmt.Errorf("no forms for %d%s in %s: nothing to archive (check -year, -unit and -data/-db)", *year, unitNote(*unit), sf.describe())
+		}
 	}
 	if b.ID != 0 && !*fresh {
 		fmt.Fprintf(e.stderr, "resuming batch %d (%d of %d forms already finished)\n", b.ID, b.Done+b.Failed, b.Total)

@@ -71,6 +71,7 @@ func TestBatchCommandErrors(t *testing.T) {
 		{"no year", []string{"batch", "run", "-data", dir}, 2, "usage: reportd batch run"},
 		{"unknown format", []string{"batch", "run", "-year", "2020", "-format", "docx", "-data", dir}, 1, `unknown format "docx"`},
 		{"bad year", []string{"batch", "run", "-year", "20", "-data", dir}, 1, "year: 20 is not a year"},
+		{"no forms for the year", []string{"batch", "run", "-year", "2019", "-data", dir, "-o", filepath.Join(dir, "empty.zip")}, 1, "no forms for 2019 in " + filepath.Join(dir, "reportd.db")},
 		{"show needs a number", []string{"batch", "show", "-data", dir, "x"}, 1, `batch id "x" is not a number`},
 		{"show unknown", []string{"batch", "show", "-data", dir, "42"}, 1, "batch 42 not found"},
 		{"verify not a zip", []string{"batch", "verify", seedPath}, 1, "verify archive"},
@@ -81,6 +82,9 @@ func TestBatchCommandErrors(t *testing.T) {
 				t.Errorf("exit %d, want %d with %q:\n%s%s", code, tc.code, tc.want, out, errOut)
 			}
 		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "empty.zip")); !os.IsNotExist(err) {
+		t.Errorf("a batch of no forms wrote an archive (%v)", err)
 	}
 }
 

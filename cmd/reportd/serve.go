@@ -42,6 +42,14 @@ func envOr(e *env, key, def string) string {
 	return def
 }
 
+// describe names the store for messages, without a password.
+func (f storeFlags) describe() string {
+	if strings.TrimSpace(*f.db) == "" {
+		return filepath.Join(*f.data, "reportd.db")
+	}
+	return "the PostgreSQL database (-db)"
+}
+
 // open opens the store the flags name.
 func (f storeFlags) open(ctx context.Context) (store.Store, error) {
 	dsn := strings.TrimSpace(*f.db)
@@ -63,8 +71,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	bodyLimit := fs.Int64("body-limit", 10<<20, "largest request body in bytes")
 	renderTimeout := fs.Duration("render-timeout", 30*time.Second, "longest time one render may take")
 	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
-	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: 4 per worker)")
-	maxForms := fs.Int("max-forms", 500, "most forms in one request body (import, render, upload)")
+	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: max(64, 8 per worker))")
+	maxForms := fs.Int("max-forms", 500, "most forms in one request body or uploaded file (import, render, upload); more is refused with 413")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
 	perCaller := fs.Int("per-caller", 0, "requests with a body one token or signed-in clerk may have in progress before 429 (0: a quarter of workers+queue, at least 2)")
 	bodyGrace := fs.Duration("body-grace", 5*time.Second, "time a request body may take before -min-body-rate applies")
