@@ -243,14 +243,14 @@ func TestValidateNamesFamilyLabels(t *testing.T) {
 	for _, want := range []string{
 		in + ":1: 项目支出名称: 必填项未填写",
 		in + ":5: 项目支出实施期: 不是有效期间",
-		"family hunan-2023",
+		"表式 hunan-2023",
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+		if !strings.Contains(out+errOut, want) {
+			t.Errorf("output lacks %q:\n%s%s", want, out, errOut)
 		}
 	}
 	for _, bad := range []string{":0:", "extra.", "period", "project"} {
-		if strings.Contains(out, bad) {
+		if strings.Contains(out+errOut, bad) {
 			t.Errorf("output contains %q:\n%s", bad, out)
 		}
 	}
