@@ -81,7 +81,7 @@ func newPDFRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pdf.NewRenderer(fonts, fams, pdf.Options{CreationDate: created}), nil
+	return pdf.NewRenderer(fonts, fams, pdf.Options{CreationDate: created, PDFA: e.pdfa}), nil
 }
 
 // newOFDRenderer draws with the PDF's fonts; SOURCE_DATE_EPOCH dates the

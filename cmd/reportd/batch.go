@@ -213,6 +213,7 @@ func runBatchRun(ctx context.Context, e *env, args []string) error {
 	workers := fs.Int("workers", 0, "renders at once (0: one per CPU)")
 	fresh := fs.Bool("new", false, "start a new batch even if an interrupted one with the same settings exists")
 	force := fs.Bool("force", false, "overwrite an existing -o file (the batches that wrote it are then recorded as replaced)")
+	fs.BoolVar(&e.pdfa, "pdfa", e.getenv("REPORTD_PDFA") == "1", "write PDFs as PDF/A-2b for archiving (XMP metadata, sRGB output intent; env REPORTD_PDFA=1)")
 	sf := addStoreFlags(fs, e)
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}

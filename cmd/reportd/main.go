@@ -33,6 +33,9 @@ type env struct {
 
 	// The font set is parsed once per process and shared by the PDF and
 	// OFD renderers (loadFonts).
+	// pdfa: PDFs are written as PDF/A-2b (-pdfa, REPORTD_PDFA=1).
+	pdfa bool
+
 	fontsOnce sync.Once
 	fonts     *font.Set
 	fontsErr  error

@@ -22,6 +22,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("o", ".", "output directory")
 	strict := fs.Bool("strict", false, "refuse forms with validation errors instead of rendering them as drafts")
 	in := addInputFlags(fs, e)
+	fs.BoolVar(&e.pdfa, "pdfa", e.getenv("REPORTD_PDFA") == "1", "write PDFs as PDF/A-2b for archiving (XMP metadata, sRGB output intent; env REPORTD_PDFA=1)")
 	combine := fs.Bool("combine", false, "write all forms into one document (pdf, ofd: a bookmark per form; xlsx: one sheet per form plus a 汇总 sheet)")
 	if err := parseFlags(e, fs, args, helpText{usage: "[-format pdf|ofd|xlsx] [-o DIR] [-strict] [-combine] FILE...",
 		about: "Render every form of the files (.txt, .json, .xlsx) as a document, one per form, into DIR, named\n" +

@@ -82,6 +82,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	hsts := fs.Bool("hsts", false, "send Strict-Transport-Security on every answer (the service is only reached through TLS)")
 	trustProxy := fs.Bool("trust-proxy", false, "believe X-Forwarded-For and X-Forwarded-Proto from proxies on private or loopback addresses (client addresses, HSTS)")
 	metricsToken := fs.String("metrics-token", e.getenv("REPORTD_METRICS_TOKEN"), "bearer token /metrics requires (env REPORTD_METRICS_TOKEN; empty: /metrics is open)")
+	fs.BoolVar(&e.pdfa, "pdfa", e.getenv("REPORTD_PDFA") == "1", "write PDFs as PDF/A-2b for archiving (XMP metadata, sRGB output intent; env REPORTD_PDFA=1)")
 	rf := addRetentionFlags(fs, e)
 	jf := addJobFlags(fs, e)
 	if err := fs.Parse(args); err != nil {

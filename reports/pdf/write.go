@@ -43,6 +43,9 @@ type Options struct {
 	// clock when Now is nil).
 	CreationDate time.Time
 	Now          func() time.Time
+	// PDFA writes PDF/A-2b (ISO 19005-2 level B) for archiving: XMP
+	// metadata and an sRGB output intent (see pdfa.go).
+	PDFA bool
 	// Title, Author, Subject and Keywords override the document's Meta
 	// when non-empty (for a combined document, the first part's Meta is the
 	// default).
@@ -236,6 +239,11 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 	}
 	structRoot, docElem := next, next+1
 	next += 2
+	metaObj, iccObj := 0, 0
+	if opts.PDFA {
+		metaObj, iccObj = next, next+1
+		next += 2
+	}
 	structs := planStructure(parts, docElem, &next)
 	pw.offsets = slices.Grow(pw.offsets[:0], next)[:next-1]
 
@@ -343,15 +351,22 @@ func (pw *pdfWriter) document(parts []Part, npages int, opts Options) error {
 			pw.out = appendText(pw.out, kv.v)
 		}
 	}
-	d := creationDate(opts).Format("20060102150405")
+	date := creationDate(opts)
+	d := date.Format("20060102150405")
 	pw.out = fmt.Appendf(pw.out, "/CreationDate(D:%sZ)/ModDate(D:%sZ)", d, d)
 	pw.out = append(pw.out, ">>\nendobj\n"...)
+
+	pdfa := ""
+	if opts.PDFA {
+		pdfa = pw.writePDFA(metaObj, iccObj, meta, opts, date)
+	}
 
 	pw.begin(catalog)
 	// Lang lets screen readers speak Chinese; DisplayDocTitle shows the
 	// title instead of the file name in the viewer's title bar.
 	pw.out = append(pw.out, "<</Type/Catalog/Pages 2 0 R/Lang(zh-CN)/ViewerPreferences<</DisplayDocTitle true>>/MarkInfo<</Marked true>>"...)
 	pw.out = fmt.Appendf(pw.out, "/StructTreeRoot %d 0 R", structRoot)
+	pw.out = append(pw.out, pdfa...)
 	if nOutline > 0 {
 		pw.out = fmt.Appendf(pw.out, "/Outlines %d 0 R/PageMode/UseOutlines", outlineRoot)
 	}
