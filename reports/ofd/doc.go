@@ -44,7 +44,9 @@
 // document with an outline entry (书签) per form.
 //
 // Output is a pure function of the input: entries in a fixed order, dated
-// Options.CreationDate (or 1980-01-01), the DocID a hash of the content.
+// Options.CreationDate, the DocID a hash of the content (the date left
+// out, so a document rendered again keeps its DocID). As for PDF, a zero
+// CreationDate means the render time (SOURCE_DATE_EPOCH fixes it).
 // Every character is checked before the first byte is written: a missing
 // glyph gives the PDF path's error (font.MissingError, and from the
 // Renderer the same reports.EINVALID problems). The package then streams

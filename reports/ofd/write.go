@@ -41,19 +41,17 @@ const compressLevel = 2
 // more repetitive than the PDF's operators (BenchmarkXMLLevel).
 const xmlCompressLevel = 1
 
-// zipEpoch dates the zip entries when Options.CreationDate is zero: the
-// earliest time a zip header can hold, so output stays a pure function of
-// the input.
-var zipEpoch = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // Options are the document-level settings of Write.
 type Options struct {
 	// Creator goes to DocInfo's Creator; empty means "reportd".
 	Creator string
 	// CreationDate is written as DocInfo's CreationDate and ModDate (a
-	// date) and dates the zip entries. The zero time omits both dates,
-	// keeping output a pure function of the input.
+	// date) and dates the zip entries: a fixed time (e.g. from
+	// SOURCE_DATE_EPOCH) makes output a pure function of the input. When
+	// it is zero the render time is used (Now, or the clock when Now is
+	// nil), as the PDF backend does: archives expect a creation date.
 	CreationDate time.Time
+	Now          func() time.Time
 	// Title, Author, Subject and Keywords override the document's Meta
 	// when non-empty (for a combined document, the first part's Meta is
 	// the default).
@@ -174,24 +172,28 @@ func (ow *ofdWriter) id() int {
 // character before anything is written, and the rule widths.
 func (ow *ofdWriter) collect(parts []Part) error {
 	seen := map[font.Missing]bool{}
-	for _, p := range parts {
-		for _, pg := range p.Doc.Pages {
-			for _, t := range slices.Concat(pg.Background, pg.Texts) {
-				for _, r := range t.S {
-					fi, d, gid, ok := ow.fs.Resolve(t.Role, r)
-					if !ok {
-						m := font.Missing{Rune: r, Path: t.Path}
-						if !seen[m] {
-							seen[m] = true
-							ow.missing = append(ow.missing, m)
-						}
-						continue
+	texts := func(ts []layout.Text) {
+		for _, t := range ts {
+			for _, r := range t.S {
+				fi, d, gid, ok := ow.fs.Resolve(t.Role, r)
+				if !ok {
+					m := font.Missing{Rune: r, Path: t.Path}
+					if !seen[m] {
+						seen[m] = true
+						ow.missing = append(ow.missing, m)
 					}
-					if d != 0 {
-						ow.used[fi][d] = gid
-					}
+					continue
+				}
+				if d != 0 {
+					ow.used[fi][d] = gid
 				}
 			}
+		}
+	}
+	for _, p := range parts {
+		for _, pg := range p.Doc.Pages {
+			texts(pg.Background)
+			texts(pg.Texts)
 			for _, r := range pg.Rules {
 				if w := round3(r.Width * mmPerPt); !slices.Contains(ow.widths, w) {
 					ow.widths = append(ow.widths, w)
@@ -251,10 +253,8 @@ func (ow *ofdWriter) write(w io.Writer, parts []Part, opts Options) error {
 		}
 		return ow.flate, nil
 	})
-	modified := zipEpoch
-	if !opts.CreationDate.IsZero() {
-		modified = opts.CreationDate.UTC()
-	}
+	opts.CreationDate = creationDate(opts) // one time for DocInfo and the entries
+	modified := opts.CreationDate
 
 	pw, ph := pageSize(parts[0].Doc)
 	k := 0
@@ -370,6 +370,20 @@ func (ow *ofdWriter) fontEntry(s *subset, modified time.Time) error {
 	}
 	_, err = f.Write(ff.deflated)
 	return err
+}
+
+// creationDate is the document's date, in UTC to the second (zip entries
+// hold two seconds).
+func creationDate(opts Options) time.Time {
+	t := opts.CreationDate
+	if t.IsZero() {
+		if opts.Now != nil {
+			t = opts.Now()
+		} else {
+			t = time.Now()
+		}
+	}
+	return t.UTC().Truncate(time.Second)
 }
 
 func msDosTime(t time.Time) (date, tm uint16) {
@@ -797,8 +811,8 @@ func (ow *ofdWriter) ofdXML(b []byte, parts []Part, opts Options, docID string) 
 	b = element(b, "Title", meta.Title)
 	b = element(b, "Author", meta.Author)
 	b = element(b, "Subject", meta.Subject)
-	if !opts.CreationDate.IsZero() {
-		d := opts.CreationDate.UTC().Format(time.DateOnly)
+	{
+		d := creationDate(opts).Format(time.DateOnly)
 		b = element(b, "CreationDate", d)
 		b = element(b, "ModDate", d)
 	}
