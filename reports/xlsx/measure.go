@@ -87,8 +87,32 @@ type wrapper struct {
 // count returns the number of lines text takes at widthEm (in em of the
 // cell's font size). Empty text takes one line.
 func (w *wrapper) count(role layout.Role, text string, widthEm float64) int {
+	if w.fits(role, text, widthEm) {
+		return 1
+	}
+	return w.slowCount(role, text, widthEm)
+}
+
+func (w *wrapper) slowCount(role layout.Role, text string, widthEm float64) int {
 	w.lines = w.br.AppendBreak(w.lines[:0], text, widthEm, 1, role, w.m)
 	return max(len(w.lines), w.greedy(role, text, widthEm))
+}
+
+// fits reports whether text, without a line break, is narrower than
+// widthEm: one line however it would be broken. Most cells are, and
+// breaking them is most of a workbook's cost.
+func (w *wrapper) fits(role layout.Role, text string, widthEm float64) bool {
+	total := 0.0
+	for _, r := range text {
+		if r == '\n' {
+			return false
+		}
+		a, _ := w.m.Advance(role, r)
+		if total += a; total > widthEm {
+			return false
+		}
+	}
+	return true
 }
 
 // greedy counts lines the way spreadsheet applications fill them: whole
