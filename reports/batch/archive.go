@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path"
@@ -110,7 +111,7 @@ type archiver struct {
 	r   *Runner
 	b   Batch
 	dir string
-	zw  *zip.Writer
+	zw  *zipWriter
 	// The manifest's file list grows with the batch: entries go to a
 	// temporary file as they are written and are copied into
 	// manifest.json at the end, keeping memory flat.
@@ -118,24 +119,40 @@ type archiver struct {
 	mfiles *os.File
 	mbuf   *bufio.Writer
 	nfiles int
-	// used holds the archive's paths: two units whose names differ only
-	// in characters SafeName replaces share a folder, and a project may be
-	// called 合订本.
-	used map[string]bool
+	// used holds a 64-bit hash of each of the archive's paths: two units
+	// whose names differ only in characters SafeName replaces share a
+	// folder, and a project may be called 合订本. Hashes keep memory small
+	// however many forms; two paths sharing a hash (odds about 10⁻¹¹ in a
+	// year of 20,000 forms) cost only an unneeded -id suffix, never a
+	// duplicate.
+	used map[uint64]struct{}
 }
 
 // unique returns dir/base+ext, or dir/base-id+ext when that is taken.
 func (a *archiver) unique(dir, base, ext string, id int64) string {
 	name := dir + "/" + base + ext
-	for n := 0; a.used[name]; n++ {
+	for n := 0; a.taken(name); n++ {
 		suffix := "-" + strconv.FormatInt(id, 10)
 		if n > 0 {
 			suffix += "-" + strconv.Itoa(n+1)
 		}
 		name = dir + "/" + base + suffix + ext
 	}
-	a.used[name] = true
+	a.used[pathHash(name)] = struct{}{}
 	return name
+}
+
+func (a *archiver) taken(name string) bool {
+	_, ok := a.used[pathHash(name)]
+	return ok
+}
+
+// pathHash is FNV-1a: deterministic, so the same batch gives the same
+// archive.
+func pathHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
 }
 
 // book is one combined PDF to render: a volume of a unit's entries.
@@ -150,8 +167,13 @@ type book struct {
 }
 
 func (a *archiver) write(w io.Writer, items []Item) error {
-	a.zw = zip.NewWriter(w)
-	a.used = map[string]bool{ManifestName: true, SummaryName: true}
+	zw, err := newZipWriter(w, a.dir, a.b.Created.UTC())
+	if err != nil {
+		return err
+	}
+	defer zw.discard()
+	a.zw = zw
+	a.used = map[uint64]struct{}{pathHash(ManifestName): {}, pathHash(SummaryName): {}}
 	a.m = Manifest{Batch: a.b.ID, Year: a.b.Spec.Year, Unit: a.b.Spec.Unit, Formats: a.b.Spec.Formats,
 		Created: a.b.Created.UTC(), Forms: len(items), Failed: []ManifestFailure{}}
 	mfiles, err := os.CreateTemp(a.dir, "manifest-*.tmp")
@@ -177,17 +199,21 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 	}
 	// Combined books are laid out again from the forms, the costliest part of
 	// assembly: workers render them ahead, in archive order, while this
-	// goroutine copies documents into the zip.
-	books := a.books(units)
+	// goroutine copies documents into the zip. Books are made as the
+	// workers take them, a few ahead, so their entries do not all sit in
+	// memory.
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
-	go a.renderBooks(ctx, books)
-	next := 0
+	books := make(chan []*book, a.r.workers())
+	go a.renderBooks(ctx, units, books)
 	for _, unit := range units {
 		var mine []*book
-		for next < len(books) && books[next].Unit == unit[0].Unit {
-			mine = append(mine, books[next])
-			next++
+		if len(a.bookFormats()) > 0 {
+			select {
+			case mine = <-books:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		if err := a.unit(unit, mine, sum); err != nil {
 			return err
@@ -211,7 +237,7 @@ func (a *archiver) writeManifest() error {
 	if _, err := a.mfiles.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	w, err := a.zw.CreateHeader(a.header(ManifestName, zip.Deflate))
+	w, err := a.zw.Create(ManifestName, zip.Deflate)
 	if err != nil {
 		return err
 	}
@@ -251,55 +277,62 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// books lists the combined documents of the archive: per unit, volumes of
-// at most BookSize entries, each in the batch's formats that have a
-// Combiner, in the batch's format order.
-func (a *archiver) books(units [][]Item) []*book {
+// bookFormats are the batch's formats that have a Combiner, in the
+// batch's format order: each unit gets a combined document in each.
+func (a *archiver) bookFormats() []string {
 	var formats []string
 	for _, f := range a.b.Spec.Formats {
 		if a.r.Combiners[f] != nil {
 			formats = append(formats, f)
 		}
 	}
-	if len(formats) == 0 {
-		return nil
-	}
+	return formats
+}
+
+// unitBooks returns a unit's combined documents: volumes of at most
+// BookSize entries, in each of formats. n numbers their spool files.
+func (a *archiver) unitBooks(items []Item, formats []string, n *int) []*book {
 	size := a.r.BookSize
 	if size <= 0 {
 		size = 200
 	}
+	unit := items[0].Unit
+	folder := reports.SafeName(unit)
+	vols := (len(items) + size - 1) / size
 	var out []*book
-	for _, items := range units {
-		unit := items[0].Unit
-		folder := reports.SafeName(unit)
-		vols := (len(items) + size - 1) / size
-		for v := range vols {
-			part := items[v*size : min((v+1)*size, len(items))]
-			base := fmt.Sprintf("%d-%s-合订本", a.b.Spec.Year, unit)
-			if vols > 1 {
-				base += fmt.Sprintf("（第%d册）", v+1)
-			}
-			ub := UnitBook{Year: a.b.Spec.Year, Unit: unit}
-			for _, it := range part {
-				e := BookEntry{FormID: it.FormID, Version: it.Version, Project: it.Project, Failed: it.State != ItemDone, Reason: it.Reason,
-					Form: func(ctx context.Context) (reports.Form, error) {
-						return a.r.Store.FormVersion(ctx, it.FormID, it.Version)
-					}}
-				ub.Entries = append(ub.Entries, e)
-			}
-			for _, f := range formats {
-				out = append(out, &book{UnitBook: ub, format: f, c: a.r.Combiners[f], done: make(chan struct{}),
-					name: folder + "/" + reports.SafeName(base) + "." + f,
-					path: filepath.Join(a.dir, fmt.Sprintf("book-%d.%s", len(out), f))})
-			}
+	for v := range vols {
+		part := items[v*size : min((v+1)*size, len(items))]
+		base := fmt.Sprintf("%d-%s-合订本", a.b.Spec.Year, unit)
+		if vols > 1 {
+			base += fmt.Sprintf("（第%d册）", v+1)
+		}
+		ub := UnitBook{Year: a.b.Spec.Year, Unit: unit}
+		for _, it := range part {
+			id, version := it.FormID, it.Version
+			e := BookEntry{FormID: id, Version: version, Project: it.Project, Failed: it.State != ItemDone, Reason: it.Reason,
+				Form: func(ctx context.Context) (reports.Form, error) {
+					return a.r.Store.FormVersion(ctx, id, version)
+				}}
+			ub.Entries = append(ub.Entries, e)
+		}
+		for _, f := range formats {
+			out = append(out, &book{UnitBook: ub, format: f, c: a.r.Combiners[f], done: make(chan struct{}),
+				name: folder + "/" + reports.SafeName(base) + "." + f,
+				path: filepath.Join(a.dir, fmt.Sprintf("book-%d.%s", *n, f))})
+			*n++
 		}
 	}
 	return out
 }
 
-// renderBooks renders books into the spool with the runner's workers,
-// handing them out in order so the archive rarely waits.
-func (a *archiver) renderBooks(ctx context.Context, books []*book) {
+// renderBooks makes each unit's books, sends them to out in archive order
+// and renders them into the spool with the runner's workers. out's
+// capacity bounds how far ahead of the archive it runs.
+func (a *archiver) renderBooks(ctx context.Context, units [][]Item, out chan<- []*book) {
+	formats := a.bookFormats()
+	if len(formats) == 0 {
+		return
+	}
 	jobs := make(chan *book)
 	var wg sync.WaitGroup
 	for range a.r.workers() {
@@ -316,11 +349,24 @@ func (a *archiver) renderBooks(ctx context.Context, books []*book) {
 			}
 		}()
 	}
-	for _, bk := range books {
-		jobs <- bk
+	defer wg.Wait()
+	defer close(jobs)
+	n := 0
+	for _, items := range units {
+		books := a.unitBooks(items, formats, &n)
+		select {
+		case out <- books:
+		case <-ctx.Done():
+			return
+		}
+		for _, bk := range books {
+			select {
+			case jobs <- bk:
+			case <-ctx.Done():
+				return
+			}
+		}
 	}
-	close(jobs)
-	wg.Wait()
 }
 
 // unit writes one unit's folder: each form's documents, then its books.
@@ -380,14 +426,9 @@ func (a *archiver) unit(items []Item, books []*book, sum *summary) error {
 	return nil
 }
 
-func (a *archiver) header(name string, method uint16) *zip.FileHeader {
-	// A fixed time makes the same batch give the same bytes.
-	return &zip.FileHeader{Name: name, Method: method, Modified: a.b.Created.UTC()}
-}
-
 // entry writes one archive file and lists it in the manifest.
 func (a *archiver) entry(name, kind, format string, method uint16, mf ManifestFile, write func(io.Writer) error) error {
-	zf, err := a.zw.CreateHeader(a.header(name, method))
+	zf, err := a.zw.Create(name, method)
 	if err != nil {
 		return err
 	}
