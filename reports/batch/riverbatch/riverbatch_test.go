@@ -142,7 +142,25 @@ func TestQueue(t *testing.T) {
 		t.Errorf("%d stores failed, want 2", flaky.failed)
 	}
 	// Both replicas rendered; every render job completed, retried ones
-	// included, and none is left.
+	// included, and none is left. River records a job completed shortly
+	// after its work returns (its completer batches the updates), so the
+	// batch can be done while the last job still shows running: wait for
+	// the queue to settle before reading the states.
+	for {
+		var open int
+		if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job
+			WHERE kind = 'reportd_batch_render' AND state = 'running'`).Scan(&open); err != nil {
+			t.Fatal(err)
+		}
+		if open == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d render jobs still running after the batch finished", open)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	rows, err := db.Pool().Query(ctx, `SELECT attempted_by[array_length(attempted_by, 1)], state, count(*), max(attempt)
 		FROM river_job WHERE kind = 'reportd_batch_render' GROUP BY 1, 2`)
 	if err != nil {
