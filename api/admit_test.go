@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -110,5 +112,60 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 				t.Errorf("status %d, want 408", resp.StatusCode)
 			}
 		})
+	}
+}
+
+// hostileWorkbook is a small .xlsx whose shared strings table holds n
+// strings: tiny zipped, costly for a reader that loads it.
+func hostileWorkbook(t *testing.T, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("xl/workbook.xml")
+	io.WriteString(w, `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="表" sheetId="1"/></sheets></workbook>`)
+	w, _ = zw.Create("xl/sharedStrings.xml")
+	io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	item := strings.Repeat("<si><t>a</t></si>", 1000)
+	for range n / 1000 {
+		io.WriteString(w, item)
+	}
+	io.WriteString(w, `</sst>`)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// A workbook over the reader's bounds is refused with 413, on the API and
+// the upload page, and many at once leave the server answering.
+func TestHostileWorkbooksAreRefused(t *testing.T) {
+	site := newWebSite(t, func(c *api.Config) { c.PerCallerBodies = 32 })
+	data := hostileWorkbook(t, 2_500_000)
+	post := func() int {
+		r, _ := http.NewRequest("POST", site.url+"/api/v1/forms/import", bytes.NewReader(data))
+		r.Header.Set("Authorization", "Bearer "+site.admin)
+		r.Header.Set("Content-Type", api.XLSXType)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	var wg sync.WaitGroup
+	codes := make(chan int, 8)
+	for range 8 {
+		wg.Go(func() { codes <- post() })
+	}
+	wg.Wait()
+	close(codes)
+	for code := range codes {
+		if code != http.StatusRequestEntityTooLarge && code != http.StatusServiceUnavailable && code != http.StatusTooManyRequests {
+			t.Errorf("a hostile workbook answered %d, want 413 (or 503/429 when busy)", code)
+		}
+	}
+	b := site.client()
+	tok := b.login(site.clerkA)
+	if a := b.upload(tok, "bomb.xlsx", data); a.status != http.StatusRequestEntityTooLarge || !strings.Contains(a.body, "shared strings") {
+		t.Errorf("page upload: %d\n%s", a.status, a.body)
 	}
 }

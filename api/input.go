@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -83,7 +84,7 @@ func (s *Server) readForms(c *echo.Context) ([]reports.Form, []problem, error) {
 	if _, ok := s.cfg.Readers[kind]; !ok {
 		return nil, nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("this server does not read %s bodies", kind))
 	}
-	forms, err := s.cfg.Readers.Read(kind, bytes.NewReader(data), "body")
+	forms, err := s.parse(c.Request().Context(), kind, data, "body")
 	if err != nil {
 		return nil, nil, parseError(err)
 	}
@@ -104,6 +105,31 @@ func (s *Server) readForms(c *echo.Context) ([]reports.Form, []problem, error) {
 		return nil, nil, &invalid{msg: fmt.Sprintf("%d problems in %d forms; nothing was done", len(errs), len(forms)), problems: errs}
 	}
 	return forms, warns, nil
+}
+
+// parse reads forms from a body. Workbooks are parsed on the render pool
+// (excelize is the costly part of reading, in CPU and memory), so that
+// parsing counts against the same workers and queue as rendering; the
+// reader's own bounds (reports/xlsx limits.go) keep one parse short.
+func (s *Server) parse(ctx context.Context, kind formfile.Kind, data []byte, name string) ([]reports.Form, error) {
+	if kind != formfile.XLSX {
+		return s.cfg.Readers.Read(kind, bytes.NewReader(data), name)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RenderTimeout)
+	defer cancel()
+	var forms []reports.Form
+	var err error
+	perr := s.pool.do(ctx, func() error {
+		forms, err = s.cfg.Readers.Read(kind, bytes.NewReader(data), name)
+		return nil
+	})
+	if perr != nil {
+		if isContextErr(perr) && ctx.Err() != nil {
+			return nil, reports.Errorf(reports.EUNAVAILABLE, "the server is busy reading other workbooks; retry shortly")
+		}
+		return nil, perr
+	}
+	return forms, err
 }
 
 // parseError turns a reader's failure into a 422 with one problem, keeping

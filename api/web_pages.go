@@ -391,8 +391,14 @@ func (w *web) upload(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
-	forms, err := w.s.cfg.Readers.Read(kind, bytes.NewReader(data), fh.Filename)
-	if err != nil {
+	forms, err := w.s.parse(c.Request().Context(), kind, data, fh.Filename)
+	switch reports.ErrorCode(err) {
+	case "":
+	case reports.EUNAVAILABLE:
+		return err
+	case reports.ETOOLARGE:
+		return w.showUpload(c, http.StatusRequestEntityTooLarge, fh.Filename, readProblems(err))
+	default:
 		return w.showUpload(c, http.StatusUnprocessableEntity, fh.Filename, readProblems(err))
 	}
 	if len(forms) == 0 {

@@ -138,6 +138,11 @@ func open(data []byte, name string) (f *excelize.File, done func(), err error) {
 	if !hasWorkbook {
 		return nil, nil, reports.Errorf(reports.EINVALID, "%s: a zip file but not an .xlsx workbook (no xl/workbook.xml; a .docx or .ods?)", name)
 	}
+	// Bounds on strings, cells, rows, styles and nesting before excelize
+	// loads anything (limits.go).
+	if err := precheck(zr, name); err != nil {
+		return nil, nil, err
+	}
 	// excelize forgets its temporary files when opening fails after
 	// spooling: a directory of our own is removed whatever happens.
 	tmp, err := os.MkdirTemp("", "reportd-xlsx-")
