@@ -56,6 +56,10 @@ type Form struct {
 	// unknown key). Readers go on reading so that Check reports every
 	// problem of a form in one pass; Get shows the text as it was entered.
 	Unread map[string]Unread `json:"-"`
+	// Draft marks a document derived from a form (a self-evaluation) whose
+	// own validation found errors Check cannot see: families that mark
+	// drafts print it as one.
+	Draft bool `json:"-"`
 }
 
 // Unread is a value that does not fit its field: the text as entered and
@@ -146,12 +150,18 @@ func LabelOf(path string) string {
 				return fmt.Sprintf("绩效指标第%d行%s", n+1, f.Label)
 			}
 		}
+		if l, ok := actualColumnLabel(col); ok {
+			return fmt.Sprintf("绩效指标第%d行%s", n+1, l)
+		}
 		return fmt.Sprintf("绩效指标第%d行", n+1)
 	}
 	for _, f := range Fields {
 		if f.Key == path {
 			return f.Label
 		}
+	}
+	if l, ok := actualLabel(path); ok {
+		return l
 	}
 	if k, ok := strings.CutPrefix(path, "extra."); ok {
 		return k

@@ -19,14 +19,14 @@ func runFamilies(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTITLE\tSOURCE\tDESCRIPTION")
+	fmt.Fprintln(tw, "NAME\tKIND\tTITLE\tSOURCE\tDESCRIPTION")
 	def := families.Default()
 	for _, f := range families.List() {
 		name := f.Name
-		if f == def {
+		if c, err := families.Companion(nil, f.DocumentKind()); f == def || err == nil && c == f {
 			name += " (default)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, f.Title, f.Source, f.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, f.DocumentKind(), f.Title, f.Source, f.Description)
 	}
 	return tw.Flush()
 }

@@ -55,7 +55,7 @@ func (in inputFlags) open() (formfile.Readers, *family.Registry, error) {
 	if name == "" {
 		return formReaders(families), families, nil
 	}
-	if _, err := families.Get(name); err != nil {
+	if _, err := families.Target(name); err != nil {
 		return nil, nil, err
 	}
 	rs := formReaders(families)

@@ -26,13 +26,29 @@ const (
 	UnitWanYuan = "万元"
 )
 
+// Document kinds a family lays out. A target form (绩效目标表) is entered by
+// clerks; the other kinds are derived from a stored target form and what was
+// achieved (reports.Actuals), so importers never detect them.
+const (
+	KindTarget         = "target"          // 绩效目标表 (the default)
+	KindSelfEvaluation = "self-evaluation" // 绩效自评表
+	KindMonitoring     = "monitoring"      // 绩效运行监控表
+)
+
+// Kinds lists the document kinds, the target form first.
+var Kinds = []string{KindTarget, KindSelfEvaluation, KindMonitoring}
+
 // Family is one issuer's form layout, read from a JSON file.
 type Family struct {
 	Name        string `json:"name"`
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
+	// Kind is the document laid out: "" or "target", "self-evaluation",
+	// "monitoring".
+	Kind string `json:"kind,omitempty"`
 	// Default marks the family used when a form names none and detection
-	// finds no better match.
+	// finds no better match (for other kinds: the one used for a target
+	// form whose family names none of that kind).
 	Default  bool         `json:"default,omitempty"`
 	Subtitle string       `json:"subtitle,omitempty"` // "({year}年度)"
 	Header   []HeaderLine `json:"header,omitempty"`   // "申报单位名称：{unit}" or {"left": "填报单位：（盖章）", "right": "单位：万元"}
@@ -51,11 +67,42 @@ type Family struct {
 	// MarkDrafts prints a 草稿 mark on every page of a form that has
 	// validation errors.
 	MarkDrafts bool `json:"mark_drafts,omitempty"`
+	// Scoring declares how a self-evaluation scores forms of this family
+	// (weights of its level-1 names) and, on a self-evaluation family, how
+	// scores print. Nil means the 财政部 defaults.
+	Scoring *Scoring `json:"scoring,omitempty"`
+	// Companions names, per document kind, the family that lays out this
+	// target form's self-evaluation or monitoring ("self-evaluation":
+	// "self-evaluation-2020"); a kind not named uses that kind's default.
+	Companions map[string]string `json:"companions,omitempty"`
 
 	// Source is the file the family was read from ("embedded:families/x.json"
 	// or a path), for messages.
 	Source string `json:"-"`
 	fields map[string]*Field
+}
+
+// Scoring is the scoring rule of a family (see reports.ScoringRules).
+// Numbers are exact decimals.
+type Scoring struct {
+	// BudgetPoints are the points of 预算执行率 (default 10).
+	BudgetPoints json.Number `json:"budget_points,omitempty"`
+	// Weights give each group of level-1 names its points; with the budget
+	// points they add up to 100.
+	Weights []Weight `json:"weights,omitempty"`
+	// Decimals is how many decimals scores print with (1 or 2; default 2).
+	Decimals int `json:"decimals,omitempty"`
+	// ReviewAbovePercent flags an actual this far beyond its target
+	// (actual/target, in percent) for review (default 120).
+	ReviewAbovePercent json.Number `json:"review_above_percent,omitempty"`
+	// Why documents the choice (the rule it follows); not used by code.
+	Why string `json:"why,omitempty"`
+}
+
+// Weight is the points of one group of level-1 names.
+type Weight struct {
+	Level1 []string    `json:"level1"`
+	Points json.Number `json:"points"`
 }
 
 // Detect holds importer hints.
@@ -145,6 +192,9 @@ type Column struct {
 	// "same as the row above" (a merged cell copied out of a print). The
 	// default is the column's Merge.
 	FillDown *bool `json:"fill_down,omitempty"`
+	// ReadOnly keeps the column's cells locked in workbooks although they
+	// show form values (the targets in a self-evaluation workbook).
+	ReadOnly bool `json:"readonly,omitempty"`
 }
 
 // FillsDown reports whether blank cells of the column repeat the row above.
@@ -234,6 +284,17 @@ type Cell struct {
 	Span  int    `json:"span,omitempty"`  // grid columns; 0 means 1
 	Rows  int    `json:"rows,omitempty"`  // rows covered, this one and those below; 0 means 1
 	Align string `json:"align,omitempty"` // left, center, right; default by type
+	// ReadOnly keeps a value cell locked in workbooks (a computed score).
+	ReadOnly bool `json:"readonly,omitempty"`
+}
+
+// DocumentKind is the kind of document the family lays out, KindTarget
+// when the file names none.
+func (f *Family) DocumentKind() string {
+	if f.Kind == "" {
+		return KindTarget
+	}
+	return f.Kind
 }
 
 // Field returns the field declared under key.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"reflect"
 	"slices"
 	"sort"
@@ -194,6 +195,17 @@ func (f *Family) check() error {
 	if strings.TrimSpace(f.Title) == "" {
 		c.fail("title", "is required")
 	}
+	if f.Kind != "" && !slices.Contains(Kinds, f.Kind) {
+		c.fail("kind", "unknown kind %q (one of %s)", f.Kind, strings.Join(Kinds, ", "))
+	}
+	for _, k := range sortedKeys(anyMap(f.Companions)) {
+		switch {
+		case k == KindTarget || !slices.Contains(Kinds, k):
+			c.fail("companions."+k, "not a derived document kind (%s, %s)", KindSelfEvaluation, KindMonitoring)
+		case f.Companions[k] == "":
+			c.fail("companions."+k, "a family name is required")
+		}
+	}
 	f.fields = map[string]*Field{}
 	for i := range f.Fields {
 		fd := &f.Fields[i]
@@ -253,6 +265,7 @@ func (f *Family) check() error {
 		}
 	}
 	f.checkIndicators(c)
+	f.checkScoring(c)
 	f.checkPage(c)
 	f.checkTable(c)
 	if c.err != nil {
@@ -300,6 +313,66 @@ func (f *Family) checkCell(c *checker, cell *Cell, cp string) {
 	}
 	if cell.Rows == 0 {
 		cell.Rows = 1
+	}
+}
+
+func anyMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// checkScoring checks that weights are exact non-negative decimals, that no
+// level-1 name has two weights, and that weights and budget points add up
+// to 100, as the 财政部 rule's do.
+func (f *Family) checkScoring(c *checker) {
+	s := f.Scoring
+	if s == nil {
+		return
+	}
+	num := func(path string, n json.Number) *big.Rat {
+		if n == "" {
+			return nil
+		}
+		r, ok := new(big.Rat).SetString(string(n))
+		if !ok || r.Sign() < 0 || strings.ContainsAny(string(n), "eE") {
+			c.fail(path, "%q: a non-negative decimal number is required", string(n))
+			return nil
+		}
+		return r
+	}
+	total := big.NewRat(10, 1)
+	if r := num("scoring.budget_points", s.BudgetPoints); r != nil {
+		total = r
+	}
+	seen := map[string]bool{}
+	for i, w := range s.Weights {
+		p := fmt.Sprintf("scoring.weights[%d]", i)
+		if len(w.Level1) == 0 {
+			c.fail(p+".level1", "at least one level-1 name is required")
+		}
+		for _, n := range w.Level1 {
+			if seen[n] {
+				c.fail(p+".level1", "%q has more than one weight", n)
+			}
+			seen[n] = true
+		}
+		if w.Points == "" {
+			c.fail(p+".points", "is required")
+		} else if r := num(p+".points", w.Points); r != nil {
+			total.Add(total, r)
+		}
+	}
+	if len(s.Weights) > 0 && total.Cmp(big.NewRat(100, 1)) != 0 {
+		c.fail("scoring.weights", "budget points and weights add up to %s, not 100", total.FloatString(2))
+	}
+	if s.Decimals != 0 && s.Decimals != 1 && s.Decimals != 2 {
+		c.fail("scoring.decimals", "%d: scores print with 1 or 2 decimals", s.Decimals)
+	}
+	if r := num("scoring.review_above_percent", s.ReviewAbovePercent); r != nil && r.Cmp(big.NewRat(100, 1)) <= 0 {
+		c.fail("scoring.review_above_percent", "must be more than 100 (an actual beyond its target)")
 	}
 }
 

@@ -19,6 +19,9 @@ type Registry struct {
 	byName map[string]*Family
 	names  []string // sorted
 	def    string
+	// defs is the default family of each derived kind (self-evaluation,
+	// monitoring) that has one.
+	defs map[string]string
 }
 
 // Builtin loads the families embedded in the binary (templates/families).
@@ -55,23 +58,41 @@ func Load(fsys fs.FS, dir string) (*Registry, error) {
 		r.names = append(r.names, name)
 	}
 	sort.Strings(r.names)
-	var defs []string
-	for _, n := range r.names {
-		if r.byName[n].Default {
-			defs = append(defs, n)
+	// Each kind has its own default; a site family marked default wins
+	// over the embedded one.
+	r.defs = map[string]string{}
+	for _, kind := range Kinds {
+		var defs, all []string
+		for _, n := range r.names {
+			if f := r.byName[n]; f.DocumentKind() == kind {
+				all = append(all, n)
+				if f.Default {
+					defs = append(defs, n)
+				}
+			}
+		}
+		switch {
+		case len(defs) > 0:
+			r.defs[kind] = defs[0]
+			for _, n := range defs {
+				if !strings.HasPrefix(r.byName[n].Source, "embedded:") {
+					r.defs[kind] = n
+				}
+			}
+		case len(all) > 0:
+			r.defs[kind] = all[0]
 		}
 	}
-	switch len(defs) {
-	case 0:
-		r.def = r.names[0]
-	case 1:
-		r.def = defs[0]
-	default:
-		// A site family marked default wins over the embedded one.
-		r.def = defs[0]
-		for _, n := range defs {
-			if !strings.HasPrefix(r.byName[n].Source, "embedded:") {
-				r.def = n
+	r.def = r.defs[KindTarget]
+	if r.def == "" {
+		return nil, fmt.Errorf("load form families: no family of the target form (绩效目标表)")
+	}
+	for _, n := range r.names {
+		f := r.byName[n]
+		for _, kind := range sortedKeys(anyMap(f.Companions)) {
+			c, ok := r.byName[f.Companions[kind]]
+			if !ok || c.DocumentKind() != kind {
+				return nil, &Error{File: f.Source, Path: "companions." + kind, Msg: fmt.Sprintf("%q is not a known family of kind %s", f.Companions[kind], kind)}
 			}
 		}
 	}
@@ -123,6 +144,35 @@ func (r *Registry) List() []*Family {
 // Default is the family of forms that name none and match none better.
 func (r *Registry) Default() *Family { return r.byName[r.def] }
 
+// Companion returns the family that lays out the document of the given
+// kind (self-evaluation, monitoring) for forms of target: the one target
+// names in companions, else that kind's default. A registry without a
+// family of the kind gives a reports.EINVALID error.
+func (r *Registry) Companion(target *Family, kind string) (*Family, error) {
+	if target != nil && target.Companions[kind] != "" {
+		if f, ok := r.byName[target.Companions[kind]]; ok {
+			return f, nil
+		}
+	}
+	if n := r.defs[kind]; n != "" {
+		return r.byName[n], nil
+	}
+	return nil, reports.Errorf(reports.EINVALID, "no form family lays out documents of kind %q", kind)
+}
+
+// Target returns the family of a target form by name, as Get, but refuses
+// a family of a derived document (a form cannot be filed as a 自评表).
+func (r *Registry) Target(name string) (*Family, error) {
+	f, err := r.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	if f.DocumentKind() != KindTarget {
+		return nil, reports.Errorf(reports.EINVALID, "form family %q lays out %s documents, not target forms (绩效目标表)", name, f.DocumentKind())
+	}
+	return f, nil
+}
+
 // Get returns the family by name; "" gives the default. An unknown name is
 // a reports.EINVALID error listing the known ones.
 func (r *Registry) Get(name string) (*Family, error) {
@@ -132,7 +182,14 @@ func (r *Registry) Get(name string) (*Family, error) {
 	if f, ok := r.byName[name]; ok {
 		return f, nil
 	}
-	return nil, reports.Errorf(reports.EINVALID, "unknown form family %q (known: %s)", name, strings.Join(r.names, ", "))
+	// Forms name target families; derived layouts are chosen by reportd.
+	var known []string
+	for _, n := range r.names {
+		if r.byName[n].DocumentKind() == KindTarget {
+			known = append(known, n)
+		}
+	}
+	return nil, reports.Errorf(reports.EINVALID, "unknown form family %q (known: %s)", name, strings.Join(known, ", "))
 }
 
 // Detect picks the family a document belongs to from its title and the
@@ -144,6 +201,9 @@ func (r *Registry) Detect(title string, labels []string) *Family {
 	t := NormalizeTitle(title)
 	for _, n := range r.names {
 		f := r.byName[n]
+		if f.DocumentKind() != KindTarget {
+			continue // derived documents are made, never imported
+		}
 		score := 0
 		if t != "" && (NormalizeTitle(f.Title) == t || containsNorm(f.Detect.Titles, t)) {
 			score += 3

@@ -1,6 +1,11 @@
 package family
 
-import "github.com/reportd/reportd/reports"
+import (
+	"encoding/json"
+	"math/big"
+
+	"github.com/reportd/reportd/reports"
+)
 
 // Rules returns the validation rules the family declares: its required
 // fields, the types of its typed fields, choice options, the money unit of
@@ -31,4 +36,45 @@ func (f *Family) Rules() reports.Rules {
 		}
 	}
 	return r
+}
+
+// ScoringRules returns the scoring rule of a target form's family: its
+// declared budget points and weights, else the 财政部 defaults. print is
+// the self-evaluation family the scores are printed with (nil: this one),
+// which decides the decimals.
+func (f *Family) ScoringRules(print *Family) reports.ScoringRules {
+	r := reports.DefaultScoring
+	if s := f.Scoring; s != nil {
+		if v, ok := rat(s.BudgetPoints); ok {
+			r.BudgetPoints = v
+		}
+		if len(s.Weights) > 0 {
+			r.Weights = make([]reports.Weight, 0, len(s.Weights))
+			for _, w := range s.Weights {
+				p, _ := rat(w.Points)
+				if p == nil {
+					p = new(big.Rat)
+				}
+				r.Weights = append(r.Weights, reports.Weight{Level1: w.Level1, Points: p})
+			}
+		}
+		if v, ok := rat(s.ReviewAbovePercent); ok {
+			r.ReviewAbove = v.Quo(v, big.NewRat(100, 1))
+		}
+		if s.Decimals != 0 {
+			r.Decimals = s.Decimals
+		}
+	}
+	if print != nil && print.Scoring != nil && print.Scoring.Decimals != 0 {
+		r.Decimals = print.Scoring.Decimals
+	}
+	return r
+}
+
+// rat reads a checked decimal (Parse refused anything else).
+func rat(n json.Number) (*big.Rat, bool) {
+	if n == "" {
+		return nil, false
+	}
+	return new(big.Rat).SetString(string(n))
 }

@@ -89,7 +89,7 @@ func Build(f *reports.Form, fam *family.Family) *Grid {
 		Keywords: strings.Join(nonEmpty(g.Title, yearText(f), f.Unit, project), ", "),
 	}
 	if fam.MarkDrafts {
-		g.Draft = reports.Check(f, fam.Rules()).HasErrors()
+		g.Draft = f.Draft || reports.Check(f, fam.Rules()).HasErrors()
 	}
 	return g
 }
@@ -136,7 +136,7 @@ func fieldCell(c family.Cell, col int, f *reports.Form, fam *family.Family) Cell
 	case c.Blank:
 		cell.Kind, cell.Role = KindBlank, RoleBody
 	case c.Text != "":
-		cell.Kind, cell.Role, cell.Text = KindLabel, RoleHeading, c.Text
+		cell.Kind, cell.Role, cell.Text = KindLabel, RoleHeading, family.Expand(c.Text, f)
 	case c.Label != "":
 		fd, _ := fam.Field(c.Label)
 		cell.Kind, cell.Role, cell.Text = KindLabel, RoleHeading, fam.PrintedLabel(fd)
@@ -145,7 +145,7 @@ func fieldCell(c family.Cell, col int, f *reports.Form, fam *family.Family) Cell
 		if !ok {
 			fd = &family.Field{Key: c.Value, Label: c.Value, Type: family.TypeText}
 		}
-		cell.Role, cell.Path, cell.Label = RoleBody, c.Value, fam.PrintedLabel(fd)
+		cell.Role, cell.Path, cell.Label, cell.ReadOnly = RoleBody, c.Value, fam.PrintedLabel(fd), c.ReadOnly
 		switch fd.Type {
 		case family.TypeMoney:
 			cell.Kind, cell.Align = KindMoney, AlignRight
@@ -250,7 +250,7 @@ func appendIndicators(rows []Row, f *reports.Form, fam *family.Family, off int) 
 	col := off
 	for _, c := range cols {
 		head.Cells = append(head.Cells, Cell{Col: col, Span: c.Span, RowSpan: 1, Kind: KindColumnHead,
-			Align: AlignCenter, Role: RoleHeading, Text: c.Label})
+			Align: AlignCenter, Role: RoleHeading, Text: family.Expand(c.Label, f)})
 		col += c.Span
 	}
 	rows = append(rows, head)
@@ -266,8 +266,8 @@ func appendIndicators(rows []Row, f *reports.Form, fam *family.Family, off int) 
 				continue // covered by the cell above
 			}
 			cell := Cell{Col: col, Span: c.Span, RowSpan: 1, Kind: KindValue, Role: RoleBody,
-				Text: ins[i].Get(c.Key), Path: reports.IndicatorPath(i, c.Key),
-				Label: "绩效指标第" + strconv.Itoa(i+1) + "行" + c.Label} // the family's own column name
+				Text: ins[i].Get(c.Key), Path: reports.IndicatorPath(i, c.Key), ReadOnly: c.ReadOnly,
+				Label: "绩效指标第" + strconv.Itoa(i+1) + "行" + family.Expand(c.Label, f)} // the family's own column name
 			if c.Merge {
 				end := i + 1
 				limit := len(ins)

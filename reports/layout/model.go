@@ -67,6 +67,9 @@ type Cell struct {
 	// the exact amount in the same unit ("860.123456"), so a workbook
 	// stores the number a clerk entered; "" when Text is exact.
 	Exact string `json:",omitempty"`
+	// ReadOnly marks a value cell (with a Path) that a workbook keeps
+	// locked: a target or a computed score in a self-evaluation.
+	ReadOnly bool `json:",omitempty"`
 }
 
 // RowKind groups rows for pagination.

@@ -551,7 +551,7 @@ func (b *book) writeCells(ws *worksheet, g *layout.Grid, p placement, ncols int,
 						return err
 					}
 				}
-				if h := hintOf(c); h >= 0 {
+				if h := hintOf(c); h >= 0 && !c.ReadOnly {
 					ref := cellName(c1, r1)
 					if c2 != c1 || r2 != r1 {
 						ref += ":" + cellName(c2, r2)
@@ -666,7 +666,7 @@ func (b *book) writeCell(ws *worksheet, c layout.Cell, c1, r1, c2, r2 int, sz si
 		valign: "center",
 		wrap:   true,
 		border: true,
-		locked: c.Path == "",
+		locked: c.Path == "" || c.ReadOnly,
 	}
 	switch c.Kind {
 	case layout.KindLabel, layout.KindColumnHead:
