@@ -39,6 +39,8 @@ type Actuals struct {
 	// Source and Lines say where the actuals came from, for messages.
 	Source string         `json:"-"`
 	Lines  map[string]int `json:"-"`
+	// Cells maps a path to the workbook cell it was read from.
+	Cells map[string]string `json:"-"`
 }
 
 // FundActuals are the rows of 项目资金: 年度资金总额 and its parts
@@ -306,6 +308,16 @@ func KindTitle(kind string) string {
 		return "项目支出绩效运行监控表"
 	}
 	return kind
+}
+
+// DocumentFileName is the base name of a rendered self-evaluation or
+// monitoring report of target form f: "2020-单位-项目-绩效自评表".
+func DocumentFileName(f *Form, kind string) string {
+	short := map[string]string{KindSelfEvaluation: "绩效自评表", KindMonitoring: "绩效运行监控表"}[kind]
+	if short == "" {
+		return f.FileName()
+	}
+	return SafeName(f.FileName() + "-" + short)
 }
 
 // MonthLabel is "1-6月" for Month 6, the period a monitoring report covers.

@@ -142,7 +142,7 @@ type evaluator struct {
 }
 
 func (e *evaluator) problem(sev Severity, path, format string, args ...any) {
-	e.s.Problems = append(e.s.Problems, Problem{Severity: sev, Path: path, Line: e.a.Line(path), Message: fmt.Sprintf(format, args...)})
+	e.s.Problems = append(e.s.Problems, Problem{Severity: sev, Path: path, Line: e.a.Line(path), Cell: e.a.Cells[path], Message: fmt.Sprintf(format, args...)})
 }
 
 func (e *evaluator) errorf(path, format string, args ...any) {
@@ -548,8 +548,11 @@ func (e *evaluator) band(i int, is *IndicatorScore, ia IndicatorActual) {
 			e.errorf(scorePath, "「%s」不是得分（应为非负数）", ia.Score)
 		case is.Points.Sign() == 0:
 			e.errorf(scorePath, "本行分值为0，不能给分")
-		case sc.Cmp(is.Points) > 0:
+		case sc.Cmp(is.Points) > 0 && sc.FloatString(e.r.Decimals) != is.Points.FloatString(e.r.Decimals):
 			e.errorf(scorePath, "得分%s超过分值%s", ia.Score, fmtPoints(is.Points))
+		case sc.FloatString(e.r.Decimals) == is.Points.FloatString(e.r.Decimals):
+			// Full points as printed (3.33 of 10/3): full points exactly.
+			pct = big.NewRat(100, 1)
 		default:
 			pct = new(big.Rat).Quo(new(big.Rat).Mul(sc, big.NewRat(100, 1)), is.Points)
 		}

@@ -179,6 +179,13 @@ func TestEvaluate(t *testing.T) {
 				a.Indicators[0].Band, a.Indicators[0].Percent, a.Indicators[0].Score, a.Indicators[0].Reason = "", "", "32.5", "部分返工"
 			},
 			want: map[string]string{"0": "65/2"}, clean: true},
+		{name: "qualitative 得分 equal to the printed points is full points",
+			rows: []reports.Indicator{{Level1: "产出指标", Level3: "质量", Target: "优良"}, {Level1: "产出指标", Level3: "a2", Target: "≥1"}, {Level1: "产出指标", Level3: "a3", Target: "≥1"},
+				{Level1: "效益指标", Level3: "b", Target: "≥1"}, {Level1: "满意度指标", Level3: "c", Target: "≥1"}},
+			edit: func(a *reports.Actuals) {
+				a.Indicators[0].Band, a.Indicators[0].Percent, a.Indicators[0].Score = "", "", "16.67"
+			},
+			want: map[string]string{"0": "50/3", "total": "100"}, clean: true},
 		{name: "qualitative 得分 above the points",
 			rows: []reports.Indicator{{Level1: "产出指标", Level3: "质量", Target: "优良"}, {Level1: "效益指标", Level3: "b", Target: "≥1"}, {Level1: "满意度指标", Level3: "c", Target: "≥1"}},
 			edit: func(a *reports.Actuals) {

@@ -50,7 +50,8 @@ var commands = map[string]command{
 	"families": {"list the form families (layouts) reportd knows", runFamilies},
 	"verify":   {"check that PDFs carry every character of their forms (needs pdftotext)", runVerify},
 	"batch":    {"year-end batches: batch run -year 2020 [-unit U] [-format pdf,xlsx] [-o FILE.zip]; list, show, verify, generate", runBatch},
-	"render":   {"render form files as PDF, OFD or XLSX documents, one per form, into a directory", runRender},
+	"render":   {"render form files as PDF, OFD or XLSX documents, one per form, into a directory (-kind self-evaluation|monitoring: the year's other documents)", runRender},
+	"score":    {"score self-evaluations (actuals JSON or a filled 自评 workbook) and print each indicator's formula", runScore},
 }
 
 // exitError carries an exit code without printing anything more.

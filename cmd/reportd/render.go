@@ -24,18 +24,39 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	in := addInputFlags(fs, e)
 	fs.BoolVar(&e.pdfa, "pdfa", e.getenv("REPORTD_PDFA") == "1", "write PDFs as PDF/A-2b for archiving (XMP metadata, sRGB output intent; env REPORTD_PDFA=1)")
 	combine := fs.Bool("combine", false, "write all forms into one document (pdf, ofd: a bookmark per form; xlsx: one sheet per form plus a 汇总 sheet)")
-	if err := parseFlags(e, fs, args, helpText{usage: "[-format pdf|ofd|xlsx] [-o DIR] [-strict] [-combine] FILE...",
+	kind := fs.String("kind", "target", "document: target (绩效目标表), self-evaluation (绩效自评表) or monitoring (绩效运行监控表); the last two read actuals JSON or a filled workbook, or make a blank report (a pre-filled workbook) of each target form")
+	formFile := fs.String("form", "", "-kind self-evaluation|monitoring: the target form(s) of actuals that do not carry theirs")
+	month := fs.Int("month", 0, "-kind monitoring: the last month a blank report covers (1–12)")
+	if err := parseFlags(e, fs, args, helpText{usage: "[-format pdf|ofd|xlsx] [-o DIR] [-strict] [-combine] [-kind self-evaluation|monitoring [-form FORMFILE] [-month N]] FILE...",
 		about: "Render every form of the files (.txt, .json, .xlsx) as a document, one per form, into DIR, named\n" +
 			"{年度}-{申报单位}-{项目名称}.pdf (.ofd, .xlsx). A form with validation errors is printed as a draft with a 草稿\n" +
 			"mark and named …-草稿.pdf; its problems are listed on stderr (-strict refuses it instead and writes\n" +
-			"nothing). The names of the files written go to stdout.",
+			"nothing). The names of the files written go to stdout.\n" +
+			"With -kind self-evaluation or monitoring, render the 绩效自评表 or 绩效运行监控表 of actuals\n" +
+			"(reportd/actuals/v1 JSON, or a filled workbook with -form), or blank pre-filled ones of target forms:\n" +
+			"{年度}-{申报单位}-{项目名称}-绩效自评表.pdf.",
 		examples: []string{
 			"reportd render forms.txt                       # ./2020-单位-项目.pdf for each form",
 			"reportd render -format xlsx -o out/ a.json b.xlsx",
 			"reportd render -format xlsx -combine -o out/ forms.txt   # one workbook, a sheet per form plus 汇总",
 			"reportd render -strict forms.txt               # exit 1 and write nothing if any form has errors",
+			"reportd render -kind self-evaluation actuals.json       # the 绩效自评表 with its score",
+			"reportd render -kind self-evaluation -format xlsx forms.txt   # pre-filled 自评 workbooks to fill in",
 		}}); err != nil {
 		return err
+	}
+	switch *kind {
+	case "target", "":
+	case reports.KindSelfEvaluation, reports.KindMonitoring:
+		if fs.NArg() == 0 {
+			return errors.New("no input files (usage: reportd render -kind self-evaluation|monitoring [-format pdf|xlsx] [-o DIR] [-form FORMFILE] ACTUALS.json|FORMFILE...)")
+		}
+		if *combine {
+			return errors.New("-combine is for target forms (the year-end batch combines self-evaluations)")
+		}
+		return renderKind(ctx, e, in, renderKindArgs{kind: *kind, format: *format, dir: *dir, strict: *strict, formFile: *formFile, month: *month, files: fs.Args()})
+	default:
+		return fmt.Errorf("-kind %q: one of target, self-evaluation, monitoring", *kind)
 	}
 	if fs.NArg() == 0 {
 		return errors.New("no input files (usage: reportd render -format pdf|ofd|xlsx [-o DIR] [-strict] FILE...)")
@@ -183,6 +204,75 @@ func renderCombined(ctx context.Context, e *env, r reports.Renderer, forms []*re
 		return err
 	}
 	fmt.Fprintln(e.stdout, name)
+	return nil
+}
+
+type renderKindArgs struct {
+	kind, format, dir, formFile string
+	strict                      bool
+	month                       int
+	files                       []string
+}
+
+// renderKind renders self-evaluation or monitoring reports: of actuals
+// (JSON or a filled workbook), or blank ones of target forms.
+func renderKind(ctx context.Context, e *env, in inputFlags, a renderKindArgs) error {
+	if st, err := os.Stat(a.dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("output %q is not a directory", a.dir)
+	}
+	readers, fams, err := in.open()
+	if err != nil {
+		return err
+	}
+	ai := &actualsInputs{readers: readers, fams: fams, formFile: a.formFile, kind: a.kind, month: a.month}
+	var evs []evaluated
+	for _, path := range a.files {
+		got, err := ai.read(path)
+		if err != nil {
+			return err
+		}
+		for _, ev := range got {
+			if ev.result.Kind != a.kind {
+				return fmt.Errorf("%s: holds a %s report, not %s", path, ev.result.Kind, a.kind)
+			}
+		}
+		evs = append(evs, got...)
+	}
+	r, err := newRenderer(e, a.format, fams)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	bad := false
+	for _, ev := range evs {
+		name := reports.DocumentFileName(ev.target, a.kind) + "." + r.Format()
+		if prev, dup := names[name]; dup {
+			return fmt.Errorf("%s and %s would both be written to %s", prev, ev.path, name)
+		}
+		names[name] = ev.path
+		// A blank report only lacks what the clerk is to fill in.
+		if a.strict && printReportProblems(e, ev.path, ev.result.Problems) {
+			bad = true
+		}
+	}
+	if bad {
+		return errors.New("reports have errors; nothing written (render without -strict to print drafts)")
+	}
+	var buf bytes.Buffer
+	for _, ev := range evs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		buf.Reset()
+		if err := r.Render(ctx, &buf, ev.result.Form); err != nil {
+			return fmt.Errorf("%s: %w", ev.path, err)
+		}
+		name := filepath.Join(a.dir, reports.DocumentFileName(ev.target, a.kind)+"."+r.Format())
+		if err := writeFileAtomic(name, buf.Bytes()); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, name)
+	}
 	return nil
 }
 

@@ -3,12 +3,14 @@ package evaluation_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/jsonform"
 )
@@ -72,4 +74,14 @@ func golden(t *testing.T, name string, v any) {
 		}
 		t.Fatalf("%s differs in length: got %d lines, want %d", path, len(gl), len(wl))
 	}
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+func problemsOf(err error) reports.Problems {
+	var re *reports.Error
+	if errors.As(err, &re) {
+		return re.Problems
+	}
+	return nil
 }

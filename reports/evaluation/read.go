@@ -29,7 +29,15 @@ func FromDerived(fams *family.Registry, target *reports.Form, prev *reports.Actu
 	if kind != family.KindSelfEvaluation && kind != family.KindMonitoring {
 		return nil, reports.Errorf(reports.EINVALID, "this workbook is a %s, not a self-evaluation or monitoring report", df.Title)
 	}
-	a := &reports.Actuals{Kind: kind, Year: d.Year, Source: d.Source, Goal: d.Extra["goal"], Summary: d.Extra["summary"]}
+	// The workbook was made from the target form, whose year it is (the
+	// year only shows in its subtitle).
+	a := &reports.Actuals{Kind: kind, Year: target.Year, Source: d.Source, Goal: d.Extra["goal"], Summary: d.Extra["summary"]}
+	for p, c := range d.Cells {
+		if a.Cells == nil {
+			a.Cells = map[string]string{}
+		}
+		a.Cells[reports.ActualsPath(p)] = c
+	}
 	if strings.TrimSpace(a.Goal) == strings.TrimSpace(reports.AnnualGoal(target)) {
 		a.Goal = "" // shown from the form, not entered
 	}
@@ -59,7 +67,7 @@ func FromDerived(fams *family.Registry, target *reports.Form, prev *reports.Actu
 			m, err := parse(raw)
 			if err != nil {
 				path := "funds." + rk.Key + "." + ck.Key
-				probs = append(probs, reports.Problem{Severity: reports.SeverityError, Path: path, Line: d.Line(reports.DerivedPath(path)), Message: err.Error()})
+				probs = append(probs, reports.Problem{Severity: reports.SeverityError, Path: path, Line: d.Line(reports.DerivedPath(path)), Cell: d.Cell(reports.DerivedPath(path)), Message: err.Error()})
 				continue
 			}
 			*a.Funds.Row(rk.Key).Cell(ck.Key) = m
@@ -92,7 +100,7 @@ func FromDerived(fams *family.Registry, target *reports.Form, prev *reports.Actu
 		if i < len(target.Indicators) {
 			t := target.Indicators[i]
 			if strings.TrimSpace(in.Level3) != strings.TrimSpace(t.Level3) || strings.TrimSpace(string(in.Target)) != strings.TrimSpace(string(t.Target)) {
-				probs = append(probs, reports.Problem{Severity: reports.SeverityError, Path: reports.IndicatorPath(i, "level3"), Line: d.Line(reports.IndicatorPath(i, "level3")),
+				probs = append(probs, reports.Problem{Severity: reports.SeverityError, Path: reports.IndicatorPath(i, "level3"), Line: d.Line(reports.IndicatorPath(i, "level3")), Cell: d.Cell(reports.IndicatorPath(i, "level3")),
 					Message: fmt.Sprintf("「%s %s」与目标表第%d行「%s %s」不符：目标表已修改，请重新下载自评工作簿", in.Level3, in.Target, i+1, t.Level3, t.Target)})
 			}
 		}

@@ -89,7 +89,13 @@ func (rd Reader) Read(r io.Reader, name string) ([]reports.Form, error) {
 		if err != nil {
 			return nil, err
 		}
-		form, ok, err := p.parse()
+		var form reports.Form
+		var ok bool
+		if p.fam.DocumentKind() != family.KindTarget && len(m.fields[sheet]) > 0 {
+			form, ok, err = p.parseByMap(m.fields[sheet])
+		} else {
+			form, ok, err = p.parse()
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -532,6 +538,48 @@ func (p *sheetParser) parse() (reports.Form, bool, error) {
 	}
 	if found == 0 {
 		return reports.Form{}, false, nil
+	}
+	return p.form, true, nil
+}
+
+// parseByMap reads a self-evaluation or monitoring workbook (a derived
+// form reportd wrote from a stored one) by the value cells its map
+// records. The sheet is protected, so rows cannot have moved, and the
+// layout (several amounts per label row, a 总分 row under the indicator
+// table) is not one labels alone could be read by.
+func (p *sheetParser) parseByMap(fields []metaField) (reports.Form, bool, error) {
+	// Rows inserted or deleted by hand would move every value: the labels
+	// must still be where they were written.
+	for _, mf := range fields {
+		if mf.labelText == "" || mf.labelRow == 0 {
+			continue
+		}
+		if got := strings.TrimSpace(p.raw(mf.labelRow-1, mf.labelCol-1)); family.NormalizeLabel(got) != family.NormalizeLabel(mf.labelText) {
+			return reports.Form{}, false, p.errorf(mf.labelRow-1, mf.labelCol-1, "「%s」 was expected here: rows or columns of the workbook were moved; download it again and fill it in without inserting or deleting rows", mf.labelText)
+		}
+	}
+	for _, mf := range fields {
+		r, c := mf.row-1, mf.col-1
+		v := strings.TrimSpace(p.shown(r, c, p.raw(r, c)))
+		if rest, ok := strings.CutPrefix(mf.path, "indicators["); ok {
+			idx, key, _ := strings.Cut(rest, "].")
+			i, err := strconv.Atoi(idx)
+			if err != nil || i < 0 || i >= reports.MaxIndicators {
+				continue
+			}
+			for len(p.form.Indicators) <= i {
+				p.form.Indicators = append(p.form.Indicators, reports.Indicator{})
+			}
+			p.form.Indicators[i].Set(key, v)
+			p.form.SetLine(mf.path, mf.row)
+			p.form.SetCell(mf.path, p.sheet+"!"+cellName(mf.col, mf.row))
+			continue
+		}
+		if err := p.form.Set(mf.path, v); err != nil {
+			return reports.Form{}, false, p.errorf(r, c, "%s: %v", mf.labelText, err)
+		}
+		p.form.SetLine(mf.path, mf.row)
+		p.form.SetCell(mf.path, p.sheet+"!"+cellName(mf.col, mf.row))
 	}
 	return p.form, true, nil
 }
