@@ -100,7 +100,7 @@ func TestSelfEvaluationPages(t *testing.T) {
 	}
 	for i, p := range d.Pages {
 		var heads, draft int
-		for _, tx := range p.Texts {
+		for _, tx := range append(p.Texts, p.Background...) {
 			switch tx.S {
 			case "实际完成值":
 				heads++
