@@ -9,6 +9,7 @@ import (
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
 	"github.com/reportd/reportd/reports/font"
+	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/ofd"
 	"github.com/reportd/reportd/reports/pdf"
 	"github.com/reportd/reportd/reports/xlsx"
@@ -103,9 +104,18 @@ func newOFDRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
 // REPORTD_XLSX_FONT_TITLE, _HEADING and _BODY (unset: 宋体, 黑体, 仿宋, which
 // Chinese Excel and WPS installations have).
 func newXLSXRenderer(e *env, fams *family.Registry) (reports.Renderer, error) {
-	return xlsx.NewRenderer(fams, xlsx.Options{Fonts: xlsx.Fonts{
+	created, err := pdf.SourceDateEpoch(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	opts := xlsx.Options{Fonts: xlsx.Fonts{
 		Title:   e.getenv("REPORTD_XLSX_FONT_TITLE"),
 		Heading: e.getenv("REPORTD_XLSX_FONT_HEADING"),
 		Body:    e.getenv("REPORTD_XLSX_FONT_BODY"),
-	}}), nil
+	}, Created: created}
+	// The printed workbook breaks its pages where the PDF does.
+	if fonts, err := e.loadFonts(); err == nil {
+		opts.Paginate = func(g *layout.Grid) (*layout.Document, error) { return layout.Paginate(g, fonts) }
+	}
+	return xlsx.NewRenderer(fams, opts), nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/reportd/reportd/reports/xlsx"
 )
@@ -47,7 +48,7 @@ func BenchmarkRead(b *testing.B) {
 // TestConcurrentRender: one Renderer serves many goroutines (run with -race).
 func TestConcurrentRender(t *testing.T) {
 	forms := mustSeed(t)
-	r := xlsx.NewRenderer(mustFamilies(t), xlsx.Options{})
+	r := xlsx.NewRenderer(mustFamilies(t), xlsx.Options{Created: time.Unix(1577836800, 0)})
 	want := mustRender(t, &forms[0])
 	errs := make(chan error, 8)
 	for range 8 {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/family"
@@ -44,7 +45,7 @@ func mustSeed(tb testing.TB) []reports.Form {
 func mustRender(tb testing.TB, f *reports.Form) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
-	if err := xlsx.NewRenderer(mustFamilies(tb), xlsx.Options{}).Render(context.Background(), &buf, f); err != nil {
+	if err := xlsx.NewRenderer(mustFamilies(tb), xlsx.Options{Created: time.Unix(1577836800, 0)}).Render(context.Background(), &buf, f); err != nil {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()

@@ -48,7 +48,7 @@ func (b *book) writeMeta(sheets []Sheet) {
 	if len(sheets) > 1 {
 		m = layout.Meta{Title: "绩效目标汇总表", Subject: reports.DefaultTitle, Author: commonUnit(sheets)}
 	}
-	b.wb.props = docProps{title: m.Title, creator: m.Author, subject: m.Subject, keywords: m.Keywords,
+	b.wb.props = docProps{title: m.Title, creator: m.Author, subject: m.Subject, keywords: m.Keywords, created: b.created(),
 		language: "zh-CN", custom: [][2]string{{schemaProperty, Schema}}}
 }
 

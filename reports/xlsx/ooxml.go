@@ -48,6 +48,7 @@ type definedName struct {
 
 type docProps struct {
 	title, subject, creator, keywords, language string
+	created                                     time.Time   // dcterms:created and modified
 	custom                                      [][2]string // custom string properties: name, value
 }
 
@@ -400,9 +401,8 @@ func (wb *workbook) coreProps(x *xmlBuf) {
 	elem("dc:creator", p.creator)
 	elem("cp:keywords", p.keywords)
 	elem("dc:language", p.language)
-	// Fixed times keep the output reproducible; the file system has the
-	// real one.
-	x.s(`<dcterms:created xsi:type="dcterms:W3CDTF">2020-01-01T00:00:00Z</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2020-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>`)
+	d := p.created.UTC().Format("2006-01-02T15:04:05Z")
+	x.s(`<dcterms:created xsi:type="dcterms:W3CDTF">` + d + `</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">` + d + `</dcterms:modified></cp:coreProperties>`)
 }
 
 func (wb *workbook) customProps(x *xmlBuf) {

@@ -20,6 +20,16 @@ import (
 type Options struct {
 	Fonts    Fonts           // zero: DefaultFonts
 	Measurer layout.Measurer // nil: SpreadsheetMeasurer
+	// Paginate, when set, is the PDF's pagination of a grid (layout.Paginate
+	// with the PDF's fonts): the printed workbook then breaks its pages
+	// before the same rows and scales each page's rows to fit, so it
+	// prints on as many pages as the PDF. Nil keeps the workbook's own
+	// estimate (pageBreaks).
+	Paginate func(*layout.Grid) (*layout.Document, error)
+	// Created is the workbook's creation date (e.g. SOURCE_DATE_EPOCH);
+	// zero means the render time (Now, or the clock when Now is nil).
+	Created time.Time
+	Now     func() time.Time
 
 	compressors *sync.Pool // set by NewRenderer: deflate writers shared by its workbooks
 }
@@ -113,6 +123,17 @@ func newBook(opts Options) *book {
 }
 
 func (b *book) style(k styleKey) int { return b.wb.styles.id(k) }
+
+// created is the workbook's creation date: Options.Created, else now.
+func (b *book) created() time.Time {
+	switch {
+	case !b.opts.Created.IsZero():
+		return b.opts.Created
+	case b.opts.Now != nil:
+		return b.opts.Now()
+	}
+	return time.Now()
+}
 
 // Geometry of cells, in points. Spreadsheet applications inset text from
 // the cell edges and draw lines taller than the font size; these values are
@@ -400,11 +421,41 @@ func (b *book) writeGrid(ws *worksheet, s Sheet) error {
 		}
 		bannerHeight = above
 	}
+	// Print area: the banner, the table and the footer, nothing else.
+	lastRow := row - 1
+	if n := len(g.Rows); n > 0 {
+		lastRow = max(lastRow, p.last(n-1))
+	}
+	b.wb.names = append(b.wb.names, definedName{name: "_xlnm.Print_Area",
+		refersTo: fmt.Sprintf("%s!$A$1:$%s$%d", quoteSheet(ws.name), colName(ncols), lastRow), sheet: ws.index})
 	// The form draws its own rules: grid lines would only blur them.
 	ws.noGrid = true
 	ws.breaks = pageBreaks(g, p, bannerHeight)
 	b.pageSetup(ws, g, p)
+	if b.opts.Paginate != nil {
+		b.pdfBreaks(ws, g, p)
+	}
 	return nil
+}
+
+// pdfBreaks makes the printed sheet follow the PDF's pages: a manual break
+// before each grid row a PDF page starts with (the sheet stays fitted to
+// one page wide and as many pages high as needed, under which LibreOffice
+// and Excel keep manual breaks). A page that starts inside a long row (the
+// PDF splits it) gets no break: the application breaks inside that row
+// where it must.
+func (b *book) pdfBreaks(ws *worksheet, g *layout.Grid, p placement) {
+	doc, err := b.opts.Paginate(g)
+	if err != nil || len(doc.Pages) == 0 {
+		return // the PDF fails the same way; keep the workbook's own breaks
+	}
+	var breaks []int
+	for _, pg := range doc.Pages[1:] {
+		if pg.FirstRow > 0 && pg.FirstRow < len(p.first) && !pg.Continued {
+			breaks = append(breaks, p.first[pg.FirstRow])
+		}
+	}
+	ws.breaks = breaks
 }
 
 // pageFill is the share of the page's printable height pagination counts
