@@ -111,7 +111,7 @@ type fidelityCase struct {
 
 // fidelityCases are the PDF backend's: the sample's two forms, rare
 // characters (one from the fallback font, beyond the BMP) and Chinese
-// punctuation with a long URL at every position of a line.
+// punctuation with a long URL at every position of a line, and a draft.
 func fidelityCases(tb testing.TB) []fidelityCase {
 	forms := seedForms(tb)
 	rare := forms[0]
@@ -126,10 +126,13 @@ func fidelityCases(tb testing.TB) []fidelityCase {
 	}
 	punct.Measures = b.String()
 	punct.Plan = "详见 https://www.sheitc.sh.gov.cn/zxqy/20200101/a-very-long-path-name-that-does-not-fit-on-one-line-of-the-cell/index.html?id=1234567890&from=report 及附件。"
+	draft := forms[1]
+	draft.Category = "" // a required field: the form prints as a draft (草稿)
 	return []fidelityCase{
 		{"seed1", forms[0]},
 		{"seed2", forms[1]},
 		{"rare characters", rare},
 		{"punctuation and URL", punct},
+		{"draft", draft},
 	}
 }

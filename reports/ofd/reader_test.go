@@ -204,6 +204,11 @@ func TestReaderText(t *testing.T) {
 			if len(pages) == 0 {
 				t.Fatal("ofd.js rendered no pages")
 			}
+			ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+			defer cancel()
+			if shot, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#out > div"))); err == nil {
+				save(t, "text-"+strings.ReplaceAll(tc.name, " ", "-")+"-p1.png", shot)
+			}
 			text := strings.Join(pages, "\n")
 			if res := textcheck.Check(textcheck.FormCells(&tc.form, false), text); !res.OK() {
 				t.Error(res)

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -89,7 +90,7 @@ func TestGlyphPositions(t *testing.T) {
 			p := checkPackage(t, buf.Bytes())
 			for pi, pg := range doc.Pages {
 				var want []glyph
-				for _, tx := range pg.Texts {
+				for _, tx := range slices.Concat(pg.Background, pg.Texts) { // drawn in this order
 					x := tx.X
 					for i, r := range []rune(tx.S) {
 						_, d, _, ok := fs.Resolve(tx.Role, r)
