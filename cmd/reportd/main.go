@@ -48,7 +48,7 @@ var commands = map[string]command{
 	"validate": {"check form files and print each problem as FILE:LINE: 字段: message", runValidate},
 	"export":   {"convert form files to JSON (reportd/form/v1) or the seed's text format", runExport},
 	"families": {"list the form families (layouts) reportd knows", runFamilies},
-	"verify":   {"check that PDFs carry every character of their forms (needs pdftotext)", runVerify},
+	"verify":   {"check that PDFs or OFDs carry every character of their forms (PDFs need pdftotext)", runVerify},
 	"batch":    {"year-end batches: batch run -year 2020 [-unit U] [-format pdf,xlsx] [-o FILE.zip]; list, show, verify, generate", runBatch},
 	"render":   {"render form files as PDF, OFD or XLSX documents, one per form, into a directory (-kind self-evaluation|monitoring: the year's other documents)", runRender},
 	"score":    {"score self-evaluations (actuals JSON or a filled 自评 workbook) and print each indicator's formula", runScore},

@@ -97,8 +97,9 @@ func TestRenderReproducible(t *testing.T) {
 func TestRenderOFD(t *testing.T) {
 	vars := map[string]string{"SOURCE_DATE_EPOCH": "1600000000"}
 	var outs [2][]byte
+	var dir string
 	for i := range outs {
-		dir := t.TempDir()
+		dir = t.TempDir()
 		if code, out, errOut := runCLIEnv(t, vars, "render", "-format", "ofd", "-o", dir, seedPath); code != 0 {
 			t.Fatalf("exit %d\n%s%s", code, out, errOut)
 		}
@@ -115,11 +116,16 @@ func TestRenderOFD(t *testing.T) {
 	if string(outs[0]) != string(outs[1]) {
 		t.Error("two runs with the same SOURCE_DATE_EPOCH differ")
 	}
+	// verify reads OFDs too: both forms' characters are in the two files.
+	ofds, _ := filepath.Glob(filepath.Join(dir, "*.ofd"))
+	if code, out, errOut := runCLI(t, append([]string{"verify", seedPath}, ofds...)...); code != 0 || strings.Count(out, ": OK ") != 2 {
+		t.Errorf("verify OFDs: exit %d\n%s%s", code, out, errOut)
+	}
 	if ofdFile(t, outs[0], "OFD.xml", "<ofd:CreationDate>2020-09-13</ofd:CreationDate>") == "" {
 		t.Error("creation date from SOURCE_DATE_EPOCH not found")
 	}
 
-	dir := t.TempDir()
+	dir = t.TempDir()
 	if code, out, errOut := runCLI(t, "render", "-format", "ofd", "-combine", "-o", dir, seedPath); code != 0 {
 		t.Fatalf("-combine: exit %d\n%s%s", code, out, errOut)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,8 +11,9 @@ import (
 	"github.com/reportd/reportd/reports/textcheck"
 )
 
-// runVerify checks that PDFs carry every character of their forms: how a
-// finance office confirms an archive (or a PDF from elsewhere) is complete.
+// runVerify checks that PDFs (or OFDs) carry every character of their
+// forms: how a finance office confirms an archive (or a document from
+// elsewhere) is complete.
 func runVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -20,7 +22,7 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		return exitError{2}
 	}
 	if fs.NArg() < 2 {
-		return errors.New("usage: reportd verify FORMFILE PDF... (needs pdftotext, Debian package poppler-utils)")
+		return errors.New("usage: reportd verify FORMFILE PDF|OFD... (PDFs need pdftotext, Debian package poppler-utils)")
 	}
 	readers, families, err := in.open()
 	if err != nil {
@@ -36,7 +38,12 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		t, err := textcheck.PDFText(ctx, data)
+		var t string
+		if bytes.HasPrefix(data, []byte("PK")) {
+			t, err = textcheck.OFDText(data) // an OFD package is a zip
+		} else {
+			t, err = textcheck.PDFText(ctx, data)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/reportd/reportd/reports/layout"
 	"github.com/reportd/reportd/reports/ofd"
 	"github.com/reportd/reportd/reports/pdf"
+	"github.com/reportd/reportd/reports/textcheck"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/hand.golden from the current output")
@@ -29,8 +30,9 @@ var update = flag.Bool("update", false, "rewrite testdata/hand.golden from the c
 const mmPerPt = 25.4 / 72
 
 // TestPackage renders each form and checks the package against the
-// standard's rules (checkPackage), A4 pages, the metadata and that no
-// TextCode mixes a supplementary-plane character with others.
+// standard's rules (checkPackage), every character of the form in its
+// text, A4 pages, the metadata and that no TextCode mixes a
+// supplementary-plane character with others.
 func TestPackage(t *testing.T) {
 	r := mustRenderer(t)
 	for _, tc := range fidelityCases(t) {
@@ -52,6 +54,15 @@ func TestPackage(t *testing.T) {
 			}
 			if got := p.docInfo.child("Author"); got == nil || got.text != tc.form.Unit {
 				t.Errorf("Author %v, want %q", got, tc.form.Unit)
+			}
+			// The text a reader draws, as textcheck reads it without a
+			// browser (TestReaderText checks ofd.js's rendering).
+			text, err := textcheck.OFDText(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := textcheck.Check(textcheck.FormCells(&tc.form, false), text); !res.OK() {
+				t.Error(res)
 			}
 			for _, pg := range p.pages {
 				pg.walk(func(e *node) {
