@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -105,23 +106,39 @@ func (s *Server) importForms(c *echo.Context) error {
 	if err := mayWrite(caller(c), forms); err != nil {
 		return err
 	}
-	stored, err := s.cfg.Store.CreateForms(c.Request().Context(), forms)
+	if dups := s.duplicateKeys(forms); len(dups) > 0 {
+		return &invalid{msg: fmt.Sprintf("%d forms repeat another form's 年度, 申报单位 and 项目名称; nothing was done", len(dups)), problems: dups}
+	}
+	res, err := s.storeImport(c.Request().Context(), forms)
 	if err != nil {
 		return err
 	}
+	type importedJSON struct {
+		summaryJSON
+		Status   string `json:"status"`                     // created, updated or unchanged
+		Previous int    `json:"previous_version,omitempty"` // the version an update replaced
+	}
 	out := struct {
-		IDs      []int64       `json:"ids"`
-		Forms    []summaryJSON `json:"forms"`
-		Warnings []problem     `json:"warnings"`
-	}{IDs: []int64{}, Forms: []summaryJSON{}, Warnings: warns}
+		IDs       []int64        `json:"ids"`
+		Forms     []importedJSON `json:"forms"`
+		Created   int            `json:"created"`
+		Updated   int            `json:"updated"`
+		Unchanged int            `json:"unchanged"`
+		Warnings  []problem      `json:"warnings"`
+	}{IDs: []int64{}, Forms: []importedJSON{}, Warnings: warns}
 	if out.Warnings == nil {
 		out.Warnings = []problem{}
 	}
-	for _, sf := range stored {
-		out.IDs = append(out.IDs, sf.ID)
-		out.Forms = append(out.Forms, summary(sf))
+	for _, r := range res {
+		out.IDs = append(out.IDs, r.Form.ID)
+		out.Forms = append(out.Forms, importedJSON{summary(r.Form), r.Status, r.Previous})
 	}
-	return c.JSON(http.StatusCreated, out)
+	out.Created, out.Updated, out.Unchanged = importCounts(res)
+	status := http.StatusOK
+	if out.Created > 0 {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, out)
 }
 
 // listForms is GET /api/v1/forms.
@@ -257,6 +274,13 @@ func (s *Server) putForm(c *echo.Context) error {
 	}
 	var sf store.StoredForm
 	err = s.change(c, id, version, star, func(version int) (err error) {
+		// Unchanged means no new version, as on the edit page: a client
+		// that PUTs back what it GOT does not fill the history.
+		cur, err := s.cfg.Store.Form(c.Request().Context(), id)
+		if err == nil && cur.Version == version && cur.Hash == store.FormHash(&forms[0]) {
+			sf = cur
+			return nil
+		}
 		sf, err = s.cfg.Store.UpdateForm(c.Request().Context(), id, version, forms[0])
 		return err
 	})

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,6 +85,9 @@ func (s *Server) readForms(c *echo.Context) ([]reports.Form, []problem, error) {
 	if _, ok := s.cfg.Readers[kind]; !ok {
 		return nil, nil, echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("this server does not read %s bodies", kind))
 	}
+	if kind == formfile.JSON {
+		data = unwrapStored(data)
+	}
 	forms, err := s.parse(c.Request().Context(), kind, data, "body")
 	if err != nil {
 		return nil, nil, parseError(err)
@@ -148,4 +152,29 @@ func parseError(err error) error {
 		p.Line, p.Message = te.Line, te.Msg
 	}
 	return &invalid{msg: "the body is not a readable form: " + p.Message, problems: []problem{p}}
+}
+
+// unwrapStored turns a form as GET /api/v1/forms/{id} answers it
+// ({"id": …, "version": …, "form": {…}}) into a reportd/form/v1 document,
+// so that what a client GETs it can PUT back unchanged. Anything else is
+// returned as it is.
+func unwrapStored(data []byte) []byte {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return data
+	}
+	form, ok := top["form"]
+	_, schema := top["schema"]
+	_, forms := top["forms"]
+	if !ok || schema || forms || !bytes.HasPrefix(bytes.TrimSpace(form), []byte("{")) {
+		return data
+	}
+	// The stored form's own members, with the schema added in front;
+	// the line numbers of problems then count from the form's "{".
+	body := bytes.TrimSpace(form)
+	out := []byte(`{"schema":"reportd/form/v1"`)
+	if rest := bytes.TrimSpace(body[1:]); !bytes.HasPrefix(rest, []byte("}")) {
+		out = append(out, ',')
+	}
+	return append(out, body[1:]...)
 }

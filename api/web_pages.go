@@ -132,7 +132,7 @@ func (w *web) list(c *echo.Context) error {
 		return err
 	}
 	if n, err := strconv.Atoi(c.QueryParam("imported")); err == nil && n > 0 && fl == nil {
-		fl = &flash{Kind: "ok", Text: fmt.Sprintf("已导入 %d 张表。", n)}
+		fl = &flash{Kind: "ok", Text: importText(n, c.QueryParam("created"), c.QueryParam("updated"), c.QueryParam("unchanged"))}
 	}
 	if fl == nil {
 		fl = w.deletedFlash(c)
@@ -192,8 +192,15 @@ func (w *web) view(c *echo.Context) error {
 		fl = &flash{Kind: "ok", Text: fmt.Sprintf("已保存（第 %d 版）。", v)}
 	} else if c.QueryParam("unchanged") != "" {
 		fl = &flash{Kind: "ok", Text: "没有修改，版本不变。"}
-	} else if c.QueryParam("imported") != "" {
-		fl = &flash{Kind: "ok", Text: "已导入。"}
+	} else if st := c.QueryParam("imported"); st != "" {
+		switch st {
+		case importUpdated:
+			fl = &flash{Kind: "ok", Text: fmt.Sprintf("已导入：这张表已存在（同一年度、单位和项目名称），已更新为第 %d 版。", sf.Version)}
+		case importUnchanged:
+			fl = &flash{Kind: "ok", Text: "已导入：与已存的这张表完全相同，没有新建，版本不变。"}
+		default:
+			fl = &flash{Kind: "ok", Text: "已导入（新建）。"}
+		}
 	}
 	probs := make([]viewProblem, 0, len(ps))
 	for _, p := range ps {
@@ -423,17 +430,24 @@ func (w *web) upload(c *echo.Context) error {
 			probs = append(probs, uploadProblem{Form: name, Message: reports.ErrorMessage(err)})
 		}
 	}
+	for _, d := range w.s.duplicateKeys(forms) {
+		probs = append(probs, uploadProblem{Form: fmt.Sprintf("第 %d 张表（%s）", d.Form+1, forms[d.Form].Project),
+			Line: d.Line, Cell: d.Cell, Label: d.Label, Message: d.Message})
+	}
 	if len(probs) > 0 {
 		return w.showUpload(c, http.StatusUnprocessableEntity, fh.Filename, probs)
 	}
-	stored, err := w.s.cfg.Store.CreateForms(c.Request().Context(), forms)
+	// A form already stored (same family, 年度, 申报单位, 项目名称) is
+	// updated as a new version, or left alone when nothing changed.
+	res, err := w.s.storeImport(c.Request().Context(), forms)
 	if err != nil {
 		return err
 	}
-	if len(stored) == 1 {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?imported=1", stored[0].ID))
+	if len(res) == 1 {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms/%d?imported=%s", res[0].Form.ID, res[0].Status))
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms?imported=%d", len(stored)))
+	created, updated, unchanged := importCounts(res)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/forms?imported=%d&created=%d&updated=%d&unchanged=%d", len(res), created, updated, unchanged))
 }
 
 // readProblems turns a reader's failure into lines of the upload page.
@@ -448,4 +462,25 @@ func readProblems(err error) []uploadProblem {
 		return out
 	}
 	return []uploadProblem{{Message: reports.ErrorMessage(err)}}
+}
+
+// importText says what an upload of n forms did.
+func importText(n int, created, updated, unchanged string) string {
+	c, _ := strconv.Atoi(created)
+	u, _ := strconv.Atoi(updated)
+	same, _ := strconv.Atoi(unchanged)
+	if c+u+same != n {
+		return fmt.Sprintf("已导入 %d 张表。", n)
+	}
+	parts := []string{}
+	if c > 0 {
+		parts = append(parts, fmt.Sprintf("新建 %d 张", c))
+	}
+	if u > 0 {
+		parts = append(parts, fmt.Sprintf("更新 %d 张（已存在同一年度、单位和项目名称的表，存为新版本）", u))
+	}
+	if same > 0 {
+		parts = append(parts, fmt.Sprintf("%d 张与已存的相同，未变", same))
+	}
+	return fmt.Sprintf("已导入 %d 张表：%s。", n, strings.Join(parts, "，"))
 }
