@@ -47,8 +47,11 @@ type Config struct {
 	SessionLifetime time.Duration
 	SessionIdle     time.Duration
 
-	BodyLimit     int64         // largest request body; 10 MB when 0
-	MaxForms      int           // most forms in one request body; 500 when 0
+	BodyLimit int64 // largest request body; 10 MB when 0
+	MaxForms  int   // most forms in one request body; 500 when 0
+	// MaxRenderRows bounds one POST /api/v1/render: 25 rows per form
+	// plus its indicator rows; 30,000 when 0 (500 forms of 35 indicators).
+	MaxRenderRows int
 	RenderTimeout time.Duration // longest single render; 30 s when 0
 	RenderWorkers int           // renders at once; GOMAXPROCS when 0
 	RenderQueue   int           // renders waiting for a worker before 503; max(64, 8×workers) when 0
@@ -114,6 +117,9 @@ func (c *Config) defaults() error {
 		// A department's year is a few hundred projects; a zip of 500
 		// documents is ~50 MB held in memory until it is sent.
 		c.MaxForms = 500
+	}
+	if c.MaxRenderRows <= 0 {
+		c.MaxRenderRows = 30_000
 	}
 	if c.RenderTimeout <= 0 {
 		c.RenderTimeout = 30 * time.Second

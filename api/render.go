@@ -335,6 +335,19 @@ func (s *Server) sendDocument(c *echo.Context, r reports.Renderer, f *reports.Fo
 	return c.Blob(http.StatusOK, r.ContentType(), data)
 }
 
+// rowsPerForm is what a form's fixed part (title, fields, budget, goals)
+// weighs against MaxRenderRows, next to its indicator rows.
+const rowsPerForm = 25
+
+// renderRows is the size of a render request in table rows.
+func renderRows(forms []reports.Form) int {
+	n := 0
+	for i := range forms {
+		n += rowsPerForm + len(forms[i].Indicators)
+	}
+	return n
+}
+
 // zipTime is the modification time of archive entries: fixed, so the
 // same forms give the same archive, and the earliest an MS-DOS date holds.
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -356,16 +369,30 @@ func (s *Server) render(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Refused up front, from what the body holds, rather than rendered
+	// for minutes and cut off by the write timeout.
+	if rows := renderRows(forms); rows > s.cfg.MaxRenderRows {
+		return reports.Errorf(reports.ETOOLARGE, "the body's %d forms make %d table rows (%d per form plus its indicators); at most %d are rendered in one request: split it, or store the forms and start a batch",
+			len(forms), rows, rowsPerForm, s.cfg.MaxRenderRows)
+	}
 	if len(forms) == 1 {
 		return s.sendDocument(c, r, &forms[0], 0, store.FormHash(&forms[0]))
 	}
 	// Several forms: a zip of one document each, named like the CLI names
 	// files, rendered one after another so one request holds one worker.
+	// The whole request has the render time limit, so that it is answered
+	// (with 503 if need be) before the server's write timeout cuts it.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RenderTimeout)
+	defer cancel()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	used := map[string]bool{}
 	for i := range forms {
-		data, err := s.document(c.Request().Context(), r, &forms[i], store.FormHash(&forms[i]))
+		data, err := s.document(ctx, r, &forms[i], store.FormHash(&forms[i]))
+		if err != nil && ctx.Err() != nil && c.Request().Context().Err() == nil {
+			return &reports.Error{Code: reports.EUNAVAILABLE, Err: err, Message: fmt.Sprintf(
+				"rendering %d forms took longer than %s (%d done): split the request, or store the forms and start a batch", len(forms), s.cfg.RenderTimeout, i)}
+		}
 		if err != nil {
 			return fmt.Errorf("form %d: %w", i+1, err)
 		}

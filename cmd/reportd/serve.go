@@ -74,6 +74,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	queue := fs.Int("queue", 0, "renders that may wait for a worker before 503 (0: max(64, 8 per worker))")
 	maxForms := fs.Int("max-forms", 500, "most forms in one request body or uploaded file (import, render, upload); more is refused with 413")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
+	maxRenderRows := fs.Int("max-render-rows", 30_000, "largest POST /api/v1/render in table rows (25 per form plus its indicators); larger ones are refused with 413")
 	perCaller := fs.Int("per-caller", 0, "requests with a body one token or signed-in clerk may have in progress before 429 (0: a quarter of workers+queue, at least 2)")
 	bodyGrace := fs.Duration("body-grace", 5*time.Second, "time a request body may take before -min-body-rate applies")
 	minBodyRate := fs.Int64("min-body-rate", 16<<10, "slowest accepted request body in bytes/s after -body-grace; slower bodies are cut off with 408")
@@ -145,6 +146,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		RenderQueue:   *queue,
 		MaxForms:      *maxForms,
 
+		MaxRenderRows:   *maxRenderRows,
 		HSTS:            *hsts,
 		TrustProxy:      *trustProxy,
 		MetricsToken:    *metricsToken,
