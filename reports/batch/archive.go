@@ -183,7 +183,7 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 	defer os.Remove(mfiles.Name())
 	defer mfiles.Close()
 	a.mfiles, a.mbuf = mfiles, bufio.NewWriterSize(mfiles, 64<<10)
-	sum, err := newSummary(a.b)
+	sum, err := newSummary(a.dir)
 	if err != nil {
 		return err
 	}

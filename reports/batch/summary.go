@@ -3,98 +3,62 @@ package batch
 import (
 	"fmt"
 	"io"
-
-	"github.com/xuri/excelize/v2"
+	"strconv"
 
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/xlsx"
 )
 
-// summary writes 汇总.xlsx row by row with excelize's StreamWriter, which
-// spills rows to a temporary file: memory stays flat however many forms.
+// summary writes 汇总.xlsx row by row through xlsx.Table, which spools
+// rows to a temporary file: memory stays flat however many forms.
 type summary struct {
-	f     *excelize.File
-	sw    *excelize.StreamWriter
-	row   int
-	money int // style ids
-	text  int
-	bad   int
+	t                      *xlsx.Table
+	row                    int
+	head, text, money, bad int // style ids
+	center                 int
 }
 
 var summaryHeader = []string{"序号", "申报单位名称", "项目名称", "项目总预算（元）", "项目当年预算（元）",
 	"同名项目上年预算额（元）", "同名项目上年预算执行数（元）", "绩效指标数", "校验结果", "生成结果", "原因", "表单编号", "版本"}
 
-func newSummary(b Batch) (*summary, error) {
-	f := excelize.NewFile()
-	s := &summary{f: f}
-	if err := s.setup(b); err != nil {
-		f.Close()
+// newSummary starts the summary, spooling its rows in dir.
+func newSummary(dir string) (*summary, error) {
+	// Printed, the summary is a landscape list one page wide with the
+	// header on every page.
+	t, err := xlsx.NewTable(dir, "汇总", xlsx.TableSetup{
+		Widths:     []float64{6, 30, 30, 16, 16, 18, 20, 10, 14, 10, 40, 10, 6},
+		HeaderRows: 1, Landscape: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", SummaryName, err)
+	}
+	s := &summary{t: t}
+	s.head = t.Style(xlsx.TableStyle{Font: "黑体", Size: 11, Bold: true, Fill: "E7E6E6", HAlign: "center", VAlign: "center", Wrap: true})
+	s.text = t.Style(xlsx.TableStyle{Font: "宋体", Size: 11, VAlign: "top", Wrap: true})
+	s.center = t.Style(xlsx.TableStyle{Font: "宋体", Size: 11, VAlign: "top"})
+	s.money = t.Style(xlsx.TableStyle{Font: "宋体", Size: 11, VAlign: "top", NumFmt: "#,##0.00"})
+	s.bad = t.Style(xlsx.TableStyle{Font: "宋体", Size: 11, Color: "C00000", VAlign: "top", Wrap: true})
+	row := make([]xlsx.TableCell, len(summaryHeader))
+	for i, h := range summaryHeader {
+		row[i] = xlsx.TableCell{Style: s.head, Text: h}
+	}
+	if err := t.Row(30, row...); err != nil {
+		t.Close()
 		return nil, fmt.Errorf("%s: %w", SummaryName, err)
 	}
 	return s, nil
 }
 
-func (s *summary) setup(b Batch) error {
-	const sheet = "汇总"
-	if err := s.f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
+// yuan is the amount as a number cell holding its exact two-decimal text.
+func (s *summary) yuan(m reports.Money) xlsx.TableCell {
+	if !m.Set {
+		return xlsx.TableCell{Style: s.text}
 	}
-	font := &excelize.Font{Family: "宋体", Size: 11}
-	head, err := s.f.NewStyle(&excelize.Style{Font: &excelize.Font{Family: "黑体", Size: 11, Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E7E6E6"}},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
-	if err != nil {
-		return err
-	}
-	if s.text, err = s.f.NewStyle(&excelize.Style{Font: font, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
-		return err
-	}
-	// 4 is the built-in "#,##0.00".
-	if s.money, err = s.f.NewStyle(&excelize.Style{Font: font, NumFmt: 4}); err != nil {
-		return err
-	}
-	if s.bad, err = s.f.NewStyle(&excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 11, Color: "C00000"},
-		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}); err != nil {
-		return err
-	}
-	// Printed, the summary is a landscape list one page wide with the
-	// header on every page; set before the stream writer takes the sheet.
-	landscape, fit, a4 := "landscape", 1, 9 // 9 is A4 in OOXML paper codes
-	if err := s.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape, FitToWidth: &fit, FitToHeight: new(int)}); err != nil {
-		return err
-	}
-	if err := s.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: new(true)}); err != nil {
-		return err
-	}
-	if err := s.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet}); err != nil {
-		return err
-	}
-	if s.sw, err = s.f.NewStreamWriter(sheet); err != nil {
-		return err
-	}
-	for i, w := range []float64{6, 30, 30, 16, 16, 18, 20, 10, 14, 10, 40, 10, 6} {
-		if err := s.sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := s.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	row := make([]any, len(summaryHeader))
-	for i, h := range summaryHeader {
-		row[i] = excelize.Cell{StyleID: head, Value: h}
-	}
-	s.row = 1
-	return s.sw.SetRow("A1", row, excelize.RowOpts{Height: 30})
+	return xlsx.TableCell{Style: s.money, Number: m.Plain()}
 }
 
-// yuan is the amount as a spreadsheet number. XLSX stores numbers as
-// doubles; excelize writes the shortest decimal that reads back as the same
-// double, which for an amount in 分 is exactly its two-decimal text.
-func (s *summary) yuan(m reports.Money) any {
-	if !m.Set {
-		return excelize.Cell{StyleID: s.text, Value: ""}
-	}
-	return excelize.Cell{StyleID: s.money, Value: float64(m.Fen) / 100}
+func (s *summary) num(n int64) xlsx.TableCell {
+	return xlsx.TableCell{Style: s.center, Number: strconv.FormatInt(n, 10)}
 }
 
 func (s *summary) add(it Item) error {
@@ -111,33 +75,27 @@ func (s *summary) add(it Item) error {
 		result, style = "失败", s.bad
 	}
 	fd := it.Summary.Funds
-	row := []any{
-		excelize.Cell{StyleID: s.text, Value: s.row - 1},
-		excelize.Cell{StyleID: s.text, Value: it.Unit},
-		excelize.Cell{StyleID: s.text, Value: it.Project},
+	err := s.t.Row(0,
+		s.num(int64(s.row)),
+		xlsx.TableCell{Style: s.text, Text: it.Unit},
+		xlsx.TableCell{Style: s.text, Text: it.Project},
 		s.yuan(fd.Total), s.yuan(fd.Current), s.yuan(fd.LastBudget), s.yuan(fd.LastSpent),
-		excelize.Cell{StyleID: s.text, Value: it.Summary.Indicators},
-		excelize.Cell{StyleID: s.text, Value: check},
-		excelize.Cell{StyleID: style, Value: result},
-		excelize.Cell{StyleID: style, Value: it.Reason},
-		excelize.Cell{StyleID: s.text, Value: it.FormID},
-		excelize.Cell{StyleID: s.text, Value: it.Version},
-	}
-	cell, err := excelize.CoordinatesToCellName(1, s.row)
+		s.num(int64(it.Summary.Indicators)),
+		xlsx.TableCell{Style: s.text, Text: check},
+		xlsx.TableCell{Style: style, Text: result},
+		xlsx.TableCell{Style: style, Text: it.Reason},
+		s.num(it.FormID),
+		s.num(int64(it.Version)),
+	)
 	if err != nil {
-		return err
-	}
-	if err := s.sw.SetRow(cell, row); err != nil {
-		return fmt.Errorf("%s row %d: %w", SummaryName, s.row, err)
+		return fmt.Errorf("%s row %d: %w", SummaryName, s.row+1, err)
 	}
 	return nil
 }
 
 func (s *summary) write(w io.Writer) error {
-	if err := s.sw.Flush(); err != nil {
-		return err
-	}
-	return s.f.Write(w)
+	_, err := s.t.WriteTo(w)
+	return err
 }
 
-func (s *summary) close() { s.f.Close() }
+func (s *summary) close() { s.t.Close() }

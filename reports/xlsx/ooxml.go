@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"hash/crc32"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -67,6 +68,10 @@ type worksheet struct {
 	frozenRows int // rows kept at the top when scrolling
 	print      *printSetup
 	protect    bool
+	// spool, when set, holds the sheet's rows as XML (a Table's), written
+	// in place of rows; spoolRows and spoolCols are its extent.
+	spool                *os.File
+	spoolRows, spoolCols int
 }
 
 type cellRange struct{ c1, r1, c2, r2 int }
@@ -183,6 +188,7 @@ func (s *worksheet) setColWidth(col int, w float64) {
 // formats (xf) of a workbook. Cell format 0 is the default.
 type styleTable struct {
 	fonts   []fontKey
+	fills   []string // solid fills by RGB, ids from 2
 	numFmts []string // custom formats, ids from 164
 	xfs     []xfKey
 	ids     map[styleKey]int
@@ -200,12 +206,9 @@ type xfKey struct {
 	styleKey
 }
 
-// Fills: 0 and 1 are required by the format; 2 is the label fill.
-// Borders: 0 none, 1 thin all round.
-const (
-	fillLabel  = 2
-	borderThin = 1
-)
+// Fills 0 and 1 are required by the format. Borders: 0 none, 1 thin all
+// round.
+const borderThin = 1
 
 func (t *styleTable) init() {
 	t.fonts = []fontKey{{name: "Calibri", size: 11}}
@@ -221,6 +224,16 @@ func (t *styleTable) font(k fontKey) int {
 	}
 	t.fonts = append(t.fonts, k)
 	return len(t.fonts) - 1
+}
+
+func (t *styleTable) fill(rgb string) int {
+	for i, f := range t.fills {
+		if f == rgb {
+			return 2 + i
+		}
+	}
+	t.fills = append(t.fills, rgb)
+	return 2 + len(t.fills) - 1
 }
 
 func (t *styleTable) numFmt(code string) int {
@@ -245,8 +258,8 @@ func (t *styleTable) id(k styleKey) int {
 		return id
 	}
 	x := xfKey{styleKey: k, font: t.font(fontKey{name: k.font, size: k.size, bold: k.bold, rgb: k.color}), numFmt: t.numFmt(k.numFmt)}
-	if k.fill {
-		x.fill = fillLabel
+	if k.fill != "" {
+		x.fill = t.fill(k.fill)
 	}
 	if k.border {
 		x.border = borderThin
@@ -306,6 +319,7 @@ func (wb *workbook) write(w io.Writer, pool *sync.Pool) error {
 		return &pooledFlate{fw, pool}, nil
 	})
 	var x xmlBuf
+	var last io.Writer // the part being written
 	part := func(name string, fill func(*xmlBuf)) error {
 		x.b = append(x.b[:0], xmlHeader...)
 		fill(&x)
@@ -313,6 +327,7 @@ func (wb *workbook) write(w io.Writer, pool *sync.Pool) error {
 		if err != nil {
 			return err
 		}
+		last = f
 		_, err = f.Write(x.b)
 		return err
 	}
@@ -346,7 +361,27 @@ func (wb *workbook) write(w io.Writer, pool *sync.Pool) error {
 		}
 	}
 	for i, s := range wb.sheets {
-		if err := part("xl/worksheets/sheet"+strconv.Itoa(i+1)+".xml", func(x *xmlBuf) { wb.sheetXML(x, i, s) }); err != nil {
+		name := "xl/worksheets/sheet" + strconv.Itoa(i+1) + ".xml"
+		if s.spool == nil {
+			if err := part(name, func(x *xmlBuf) { wb.sheetHead(x, i, s); wb.sheetRows(x, s); wb.sheetTail(x, s) }); err != nil {
+				return err
+			}
+			continue
+		}
+		// A spooled sheet: its rows are copied from the file between the
+		// head and tail.
+		if err := part(name, func(x *xmlBuf) { wb.sheetHead(x, i, s) }); err != nil {
+			return err
+		}
+		if _, err := s.spool.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		x.b = x.b[:0]
+		wb.sheetTail(&x, s)
+		if _, err := io.Copy(last, s.spool); err != nil {
+			return err
+		}
+		if _, err := last.Write(x.b); err != nil {
 			return err
 		}
 	}
@@ -529,8 +564,15 @@ func (t *styleTable) xml(x *xmlBuf) {
 		}
 		x.s(`</font>`)
 	}
-	x.s(`</fonts><fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FF` + labelFill + `"/><bgColor indexed="64"/></patternFill></fill></fills>` +
-		`<borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"><color rgb="FF000000"/></left><right style="thin"><color rgb="FF000000"/></right><top style="thin"><color rgb="FF000000"/></top><bottom style="thin"><color rgb="FF000000"/></bottom><diagonal/></border></borders>` +
+	x.s(`</fonts><fills count="`)
+	x.int(2 + len(t.fills))
+	x.s(`"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>`)
+	for _, f := range t.fills {
+		x.s(`<fill><patternFill patternType="solid"><fgColor rgb="FF`)
+		x.text(f)
+		x.s(`"/><bgColor indexed="64"/></patternFill></fill>`)
+	}
+	x.s(`</fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border><left style="thin"><color rgb="FF000000"/></left><right style="thin"><color rgb="FF000000"/></right><top style="thin"><color rgb="FF000000"/></top><bottom style="thin"><color rgb="FF000000"/></bottom><diagonal/></border></borders>` +
 		`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="`)
 	x.int(len(t.xfs))
 	x.s(`"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>`)
@@ -578,21 +620,21 @@ func (t *styleTable) xml(x *xmlBuf) {
 	x.s(`</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles><dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium2" defaultPivotStyle="PivotStyleLight16"/></styleSheet>`)
 }
 
-// sheetXML writes a worksheet; its elements in the order the schema
-// (CT_Worksheet) requires.
-func (wb *workbook) sheetXML(x *xmlBuf, index int, s *worksheet) {
+// sheetHead, sheetRows and sheetTail write a worksheet, its elements in
+// the order the schema (CT_Worksheet) requires.
+func (wb *workbook) sheetHead(x *xmlBuf, index int, s *worksheet) {
 	x.s(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`)
 	if s.print != nil && s.print.fit {
 		x.s(`<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`)
 	}
-	ncols := len(s.cols)
+	ncols, nrows := max(len(s.cols), s.spoolCols), max(len(s.rows), s.spoolRows)
 	for _, r := range s.rows {
 		ncols = max(ncols, len(r.cells))
 	}
 	x.s(`<dimension ref="A1`)
-	if len(s.rows) > 0 && ncols > 0 {
+	if nrows > 0 && ncols > 0 {
 		x.s(`:`)
-		x.cell(max(ncols, 1), len(s.rows))
+		x.cell(ncols, nrows)
 	}
 	x.s(`"/><sheetViews><sheetView`)
 	if s.noGrid {
@@ -629,6 +671,9 @@ func (wb *workbook) sheetXML(x *xmlBuf, index int, s *worksheet) {
 		x.s(`</cols>`)
 	}
 	x.s(`<sheetData>`)
+}
+
+func (wb *workbook) sheetRows(x *xmlBuf, s *worksheet) {
 	for i, r := range s.rows {
 		if r.height == 0 && len(r.cells) == 0 {
 			continue
@@ -669,6 +714,9 @@ func (wb *workbook) sheetXML(x *xmlBuf, index int, s *worksheet) {
 		}
 		x.s(`</row>`)
 	}
+}
+
+func (wb *workbook) sheetTail(x *xmlBuf, s *worksheet) {
 	x.s(`</sheetData>`)
 	if s.protect {
 		// No password: protection guards the layout against slips, not

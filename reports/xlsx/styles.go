@@ -35,7 +35,7 @@ type styleKey struct {
 	indent int
 	valign string
 	wrap   bool
-	fill   bool
+	fill   string // RGB of a solid fill; "" none
 	border bool
 	numFmt string
 	locked bool

@@ -49,7 +49,7 @@ func (b *book) writeSummary(ws *worksheet, sheets []Sheet, names []string) error
 		return err
 	}
 	ws.setRowHeight(1, 16*lineFactor+padV)
-	headKey := styleKey{font: b.opts.Fonts.Heading, size: head, bold: true, fill: true, halign: "center", valign: "center", wrap: true, border: true, locked: true}
+	headKey := styleKey{font: b.opts.Fonts.Heading, size: head, bold: true, fill: labelFill, halign: "center", valign: "center", wrap: true, border: true, locked: true}
 	h := 0.0
 	for i, c := range summaryColumns {
 		if err := b.setText(ws, i+1, 2, i+1, 2, c.head, headKey); err != nil {

@@ -721,7 +721,7 @@ func (b *book) writeCell(ws *worksheet, c layout.Cell, c1, r1, c2, r2 int, sz si
 	}
 	switch c.Kind {
 	case layout.KindLabel, layout.KindColumnHead:
-		k.bold, k.fill = true, true
+		k.bold, k.fill = true, labelFill
 	case layout.KindSection:
 		k.bold = true
 	}
