@@ -1,6 +1,8 @@
 package ttf_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,5 +118,58 @@ func TestSubsetMappedErrors(t *testing.T) {
 	}
 	if f.FamilyName != "Noto Serif SC" {
 		t.Errorf("FamilyName = %q", f.FamilyName)
+	}
+}
+
+// The cmap of a mapped subset finds every character of random sets: runs
+// of consecutive code points, gaps, characters on both sides of U+FFFF and
+// sets large enough for hundreds of segments.
+func TestSubsetMappedRandomSets(t *testing.T) {
+	f := mustParse(t, fonts.Body().Data)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n, size := range []int{1, 2, 50, 700, 3000} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			seen := map[rune]bool{}
+			var runes []rune
+			for len(runes) < size {
+				var r rune
+				switch rng.IntN(4) {
+				case 0:
+					r = rune(0x4E00 + rng.IntN(400)) // dense: long runs
+				case 1:
+					r = rune(0xFFF0 + rng.IntN(40)) // around U+FFFF
+				case 2:
+					r = rune(0x20000 + rng.IntN(2000))
+				default:
+					r = rune(0x20 + rng.IntN(0xD000))
+				}
+				if r >= 0xD800 && r <= 0xDFFF || r == 0xFFFF || seen[r] {
+					continue
+				}
+				seen[r] = true
+				runes = append(runes, r)
+			}
+			slices.Sort(runes)
+			gids := []uint16{0}
+			for i := range runes {
+				gids = append(gids, uint16(1+(i*7+n)%(int(f.NumGlyphs)-1)))
+			}
+			sub, _, err := f.SubsetMapped(nil, gids, runes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sf := mustParse(t, sub)
+			for i, r := range runes {
+				if g, ok := sf.GlyphIndex(r); !ok || int(g) != i+1 {
+					t.Fatalf("%U: glyph %d %v, want %d", r, g, ok, i+1)
+				}
+			}
+			for range 200 {
+				r := rune(0x20 + rng.IntN(0x30000))
+				if g, ok := sf.GlyphIndex(r); !seen[r] && ok && g != 0 {
+					t.Fatalf("%U is not in the set but maps to glyph %d", r, g)
+				}
+			}
+		})
 	}
 }
