@@ -586,6 +586,9 @@ func (t *styleTable) xml(x *xmlBuf) {
 		x.s(`" borderId="`)
 		x.int(f.border)
 		x.s(`" xfId="0"`)
+		if f.quote {
+			x.s(` quotePrefix="1"`)
+		}
 		if f.numFmt != 0 {
 			x.s(` applyNumberFormat="1"`)
 		}

@@ -39,6 +39,10 @@ type styleKey struct {
 	border bool
 	numFmt string
 	locked bool
+	// quote marks text that begins like a formula (= + - @): Excel, WPS
+	// and LibreOffice then keep it text when a clerk edits the cell or
+	// the sheet is exported to CSV, instead of evaluating it.
+	quote bool
 }
 
 // labelFill is the light gray of label cells: distinct on screen, still

@@ -769,8 +769,16 @@ func (b *book) setText(ws *worksheet, c1, r1, c2, r2 int, text string, k styleKe
 	if text != "" {
 		b.wb.setString(ws, c1, r1, text)
 	}
+	k.quote = formulaLike(text)
 	b.styleRange(ws, c1, r1, c2, r2, k)
 	return nil
+}
+
+// formulaLike reports text a spreadsheet would take for a formula when
+// the cell is edited or exported (CSV injection): it begins with = + - @
+// (or a tab or carriage return before one of them, as OWASP lists).
+func formulaLike(text string) bool {
+	return text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0]))
 }
 
 // setValue writes a number given as exact decimal text: the file stores
