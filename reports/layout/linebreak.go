@@ -133,28 +133,23 @@ func (b *Breaker) paragraph(dst []string, p string, width, size float64, role Ro
 	// the pair (k-1, k) summed up to k; gp[k] the stretchable gaps up to k.
 	b.px = growF(b.px, n+1)
 	b.sq = growF(b.sq, n+1)
-	b.gp = growI(b.gp, n+1)
-	px, sq, gp := b.px, b.sq, b.gp
-	px[0], sq[0], gp[0] = 0, 0, 0
+	px, sq := b.px, b.sq
+	px[0], sq[0] = 0, 0
 	for k := 0; k < n; k++ {
 		px[k+1] = px[k] + advs[k]
 		if k == 0 {
 			continue
 		}
 		s := 0.0
-		if r := runes[k]; r > 0x2000 {
+		if r := runes[k]; r > 0x2000 && (isClosingMark(runes[k-1]) || isOpeningMark(r)) {
 			s = squeezeEm(runes[k-1], r, advs[k-1]/size, advs[k]/size) * size
 		}
 		sq[k] = sq[k-1] + s
-		gp[k] = gp[k-1]
-		if s == 0 && stretchable(runes[k-1], runes[k]) {
-			gp[k]++
-		}
 	}
-	sq[n], gp[n] = sq[n-1], gp[n-1]
+	sq[n] = sq[n-1]
 
 	b.starts = b.greedy(b.starts[:0], width)
-	if !b.forced && len(b.starts) > 1 {
+	if !b.forced && len(b.starts) > 1 && b.needsFit(width, size) {
 		b.totalFit(width, size)
 	}
 	for i, s := range b.starts {
@@ -293,6 +288,18 @@ const (
 func (b *Breaker) totalFit(width, size float64) {
 	runes := b.runes
 	n := len(runes)
+	// gp[k]: the stretchable gaps (k'-1, k') for k' <= k, squeezed pairs
+	// aside.
+	b.gp = growI(b.gp, n+1)
+	gp := b.gp
+	gp[0] = 0
+	for k := 1; k < n; k++ {
+		gp[k] = gp[k-1]
+		if b.sq[k] == b.sq[k-1] && stretchable(runes[k-1], runes[k]) {
+			gp[k]++
+		}
+	}
+	gp[n] = gp[n-1]
 	// Candidates: 0, every breakOK position, n.
 	b.cand = append(b.cand[:0], 0)
 	for k := 1; k < n; k++ {
@@ -358,6 +365,32 @@ func (b *Breaker) totalFit(width, size float64) {
 		b.starts = append(b.starts, int(b.cand[nodes[k].prev]))
 	}
 	slices.Reverse(b.starts)
+}
+
+// needsFit reports whether first fit left something total fit would
+// improve: a one-character last line, or a line whose slack justification
+// could only hide with visible spacing. Most paragraphs of Chinese text
+// have neither (every character is a break opportunity), and total fit,
+// which would find the same breaks, is skipped for them.
+func (b *Breaker) needsFit(width, size float64) bool {
+	n := len(b.runes)
+	last := b.starts[len(b.starts)-1]
+	if b.widow(last, b.trimEnd(last, n)) {
+		return true
+	}
+	for k := 0; k+1 < len(b.starts); k++ {
+		i, j := b.starts[k], b.starts[k+1]
+		te := b.trimEnd(i, j)
+		if te <= i {
+			continue
+		}
+		// A line short by more than an em (before a long number or word)
+		// is worth spreading over the paragraph.
+		if width-b.natural(i, te) > size {
+			return true
+		}
+	}
+	return false
 }
 
 type fitNode struct {
