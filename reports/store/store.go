@@ -160,6 +160,7 @@ type TokenStore interface {
 // Store is what the service needs from one database.
 type Store interface {
 	FormStore
+	ActualsStore
 	TokenStore
 	SessionStore
 	AuditStore

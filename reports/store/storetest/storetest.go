@@ -39,6 +39,7 @@ func Run(t *testing.T, h Harness) {
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
 		{"RestartKeepsData", testRestart},
+		{"Actuals", testActuals},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
