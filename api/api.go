@@ -243,6 +243,10 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.PUT("/forms/:id", s.putForm, forms, s.admitBody)
 	v1.DELETE("/forms/:id", s.deleteForm, forms)
 	v1.GET("/forms/:id/versions", s.formVersions, forms)
+	// /actuals/self-evaluation.pdf (.ofd, .xlsx) share the GET route.
+	v1.GET("/forms/:id/actuals/:kind", s.getActuals, forms)
+	v1.PUT("/forms/:id/actuals/:kind", s.putActuals, forms, s.admitBody)
+	v1.POST("/forms/:id/actuals/:kind/score", s.scoreActuals, forms, s.admitBody)
 	admin := s.require(store.RoleAdmin)
 	v1.GET("/audit", s.audit, admin)
 	v1.DELETE("/sessions", s.endSessions, admin)
