@@ -1,0 +1,367 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/formgen"
+	"github.com/reportd/reportd/reports/jsonform"
+	"github.com/reportd/reportd/reports/store/storetest"
+)
+
+// replica is one `reportd serve` process of TestReplicas.
+type replica struct {
+	name string
+	data string // -data directory
+	cmd  *exec.Cmd
+	base string
+	log  *syncBuffer
+	done chan struct{}
+}
+
+// buildReportd builds the binary once for tests that run it as processes.
+func buildReportd(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "reportd")
+	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+var listening = regexp.MustCompile(`msg="reportd listening" addr=(http://127\.0\.0\.1:\d+)`)
+
+func startReplica(t *testing.T, bin, name string, args ...string) *replica {
+	t.Helper()
+	r := &replica{name: name, data: filepath.Join(t.TempDir(), name), log: &syncBuffer{}, done: make(chan struct{})}
+	r.cmd = exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-replica", name, "-data", r.data}, args...)...)
+	r.cmd.Env = append(os.Environ(), "REPORTD_SCHEDULES=", "REPORTD_DB=", "REPORTD_DB_SCHEMA=")
+	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { r.cmd.Wait(); close(r.done) }()
+	t.Cleanup(func() {
+		r.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-r.done:
+		case <-time.After(30 * time.Second):
+			r.cmd.Process.Kill()
+			<-r.done
+		}
+		if t.Failed() {
+			t.Logf("%s log (tail):\n%s", name, tail(r.log.String(), 3000))
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listening.FindStringSubmatch(r.log.String()); m != nil {
+			r.base = m[1]
+			return r
+		}
+		select {
+		case <-r.done:
+			t.Fatalf("%s exited: %s", name, r.log.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("%s did not start: %s", name, r.log.String())
+	return nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// call sends a request with the admin token and returns status and body.
+func call(t *testing.T, method, url, token string, body []byte, hdr ...string) (int, []byte, http.Header) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	return resp.StatusCode, data, resp.Header
+}
+
+// TestReplicas runs three `reportd serve` processes against one database,
+// imports 2,000 forms, starts a batch, kills one replica with SIGKILL
+// while it renders, and checks that the batch finishes with every form
+// once, that the archive verifies and downloads byte-identically (Range
+// included) from each surviving replica, that every replica rendered and
+// that no job is left behind.
+func TestReplicas(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: starts three server processes (about a minute)")
+	}
+	url, schema := storetest.PostgresURL(t)
+	bin := buildReportd(t)
+	const forms = 2000
+	common := []string{"-db", url, "-db-schema", schema, "-batch-workers", "2",
+		// Short so that the dead replica's jobs come back within the test:
+		// River's rescuer looks every 30 s for jobs older than this.
+		"-batch-job-timeout", "4s", "-batch-rescue-after", "5s"}
+	// The first replica creates the schema and the admin token; the others
+	// find them.
+	reps := []*replica{startReplica(t, bin, "r1", common...)}
+	tokenData, err := os.ReadFile(filepath.Join(reps[0].data, adminTokenFile))
+	if err != nil {
+		t.Fatalf("admin token: %v", err)
+	}
+	token := strings.TrimSpace(string(tokenData))
+	var wg sync.WaitGroup
+	more := make([]*replica, 2)
+	for i := range more {
+		wg.Go(func() { more[i] = startReplica(t, bin, fmt.Sprintf("r%d", i+2), common...) })
+	}
+	wg.Wait()
+	reps = append(reps, more...)
+
+	// 2,000 forms, 500 a request, through different replicas.
+	sample, err := formgen.ReadSample(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []reports.Form
+	for _, f := range formgen.Generate(sample, formgen.Options{N: forms, Year: 2020, Units: 40, Seed: 11}) {
+		all = append(all, f)
+	}
+	for i := 0; i < forms; i += 500 {
+		var body bytes.Buffer
+		if err := jsonform.Write(&body, all[i:i+500]); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, _ := call(t, "POST", reps[(i/500)%3].base+"/api/v1/forms/import", token, body.Bytes()); code != 201 {
+			t.Fatalf("import: %d %s", code, out)
+		}
+	}
+
+	start := time.Now()
+	code, out, _ := call(t, "POST", reps[0].base+"/api/v1/batches", token, []byte(`{"year":2020,"formats":["pdf"]}`))
+	if code != 202 {
+		t.Fatalf("start batch: %d %s", code, out)
+	}
+	var b struct {
+		ID      int64 `json:"id"`
+		State   string
+		Total   int
+		Done    int
+		Failed  int
+		Archive *struct {
+			URL    string
+			Size   int64
+			SHA256 string
+		}
+	}
+	get := func(r *replica) {
+		t.Helper()
+		code, out, _ := call(t, "GET", fmt.Sprintf("%s/api/v1/batches/%d", r.base, b.ID), token, nil)
+		if code != 200 {
+			t.Fatalf("batch: %d %s", code, out)
+		}
+		if err := json.Unmarshal(out, &b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	json.Unmarshal(out, &b)
+	if b.Total != forms {
+		t.Fatalf("batch of %d forms, want %d", b.Total, forms)
+	}
+
+	db, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(context.Background())
+	ident := pgx.Identifier{schema}.Sanitize()
+
+	// Kill River's leader (the replica that rescues stuck jobs: the worst
+	// one to lose) once a fifth of the forms are done; it is rendering
+	// then (two workers, jobs fetched ahead).
+	var leader string
+	if err := db.QueryRow(context.Background(), "SELECT leader_id FROM "+ident+".river_leader").Scan(&leader); err != nil {
+		t.Fatalf("river leader: %v", err)
+	}
+	var victim *replica
+	var survivors []*replica
+	for _, r := range reps {
+		if r.name == leader {
+			victim = r
+		} else {
+			survivors = append(survivors, r)
+		}
+	}
+	if victim == nil {
+		t.Fatalf("leader %q is none of the replicas", leader)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		get(reps[0])
+		if b.Done+b.Failed >= forms/5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("batch stalled at %d/%d", b.Done+b.Failed, forms)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := victim.cmd.Process.Kill(); err != nil { // SIGKILL: no shutdown
+		t.Fatal(err)
+	}
+	<-victim.done
+	killedAt, killTime := b.Done+b.Failed, time.Since(start)
+	var orphaned int
+	if err := db.QueryRow(context.Background(), `SELECT count(*) FROM `+ident+`.river_job
+		WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1`, victim.name).Scan(&orphaned); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(100 * time.Second); b.State != "done"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("batch not done after the kill: %d/%d", b.Done+b.Failed, forms)
+		}
+		time.Sleep(250 * time.Millisecond)
+		get(survivors[1])
+	}
+	elapsed := time.Since(start)
+	if b.Done != forms || b.Failed != 0 || b.Archive == nil {
+		t.Fatalf("batch done with %d done, %d failed, archive %v", b.Done, b.Failed, b.Archive)
+	}
+
+	// Each survivor serves the same bytes, and Range works on each.
+	var first []byte
+	for _, r := range survivors {
+		code, data, hdr := call(t, "GET", r.base+b.Archive.URL, token, nil)
+		if code != 200 {
+			t.Fatalf("%s archive: %d %s", r.name, code, tail(string(data), 300))
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != b.Archive.SHA256 || int64(len(data)) != b.Archive.Size {
+			t.Fatalf("%s archive: %d bytes sha256 %x, batch says %d %s", r.name, len(data), sum, b.Archive.Size, b.Archive.SHA256)
+		}
+		if hdr.Get("ETag") != `"`+b.Archive.SHA256+`"` {
+			t.Errorf("%s ETag %q", r.name, hdr.Get("ETag"))
+		}
+		if first == nil {
+			first = data
+		} else if !bytes.Equal(first, data) {
+			t.Fatalf("%s serves other bytes", r.name)
+		}
+		lo, hi := int64(len(data))/2-100, int64(len(data))/2+(1<<20)+100 // across a chunk boundary
+		code, part, _ := call(t, "GET", r.base+b.Archive.URL, token, nil, "Range", fmt.Sprintf("bytes=%d-%d", lo, hi))
+		if code != http.StatusPartialContent || !bytes.Equal(part, data[lo:hi+1]) {
+			t.Errorf("%s Range: %d, %d bytes", r.name, code, len(part))
+		}
+	}
+	m, err := batch.VerifyArchive(bytes.NewReader(first), int64(len(first)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	perForm := map[int64]int{}
+	for _, f := range m.Files {
+		if f.Kind == batch.KindForm {
+			perForm[f.FormID]++
+		}
+	}
+	if len(perForm) != forms || len(m.Failed) != 0 {
+		t.Errorf("archive holds %d forms and %d failures, want %d and none", len(perForm), len(m.Failed), forms)
+	}
+	for id, n := range perForm {
+		if n != 1 {
+			t.Errorf("form %d is %d times in the archive", id, n)
+		}
+	}
+
+	// Who rendered what, and nothing stuck.
+	rows, err := db.Query(context.Background(), `SELECT kind, state, attempted_by[array_length(attempted_by, 1)], count(*)
+		FROM `+ident+`.river_job GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := map[string]int{}
+	var report []string
+	for rows.Next() {
+		var kind, state, by string
+		var n int
+		if err := rows.Scan(&kind, &state, &by, &n); err != nil {
+			t.Fatal(err)
+		}
+		report = append(report, fmt.Sprintf("%s %s by %s: %d", kind, state, by, n))
+		if state != "completed" {
+			t.Errorf("%d %s jobs are %s (last attempted by %s)", n, kind, state, by)
+		}
+		if kind == "reportd_batch_render" {
+			split[by] += n
+		}
+	}
+	rows.Close()
+	var pending int
+	db.QueryRow(context.Background(), `SELECT count(*) FROM `+ident+`.batch_items WHERE state = 'pending'`).Scan(&pending)
+	if pending != 0 {
+		t.Errorf("%d items pending", pending)
+	}
+	var rescued int
+	db.QueryRow(context.Background(), `SELECT count(*) FROM `+ident+`.river_job WHERE $1 = ANY(attempted_by) AND attempted_by[array_length(attempted_by, 1)] <> $1`, victim.name).Scan(&rescued)
+	for _, name := range []string{"r1", "r2", "r3"} {
+		if split[name] == 0 {
+			t.Errorf("%s rendered nothing (split %v)", name, split)
+		}
+	}
+	if orphaned > 0 && rescued < orphaned {
+		t.Errorf("%d jobs of the killed replica were rescued, %d were running", rescued, orphaned)
+	}
+	var renderSpan, assembleSpan, lastRescue time.Duration
+	db.QueryRow(context.Background(), `SELECT
+		(SELECT max(finalized_at) - min(created_at) FROM `+ident+`.river_job WHERE kind = 'reportd_batch_render'),
+		(SELECT max(finalized_at - attempted_at) FROM `+ident+`.river_job WHERE kind = 'reportd_batch_assemble'),
+		coalesce((SELECT max(finalized_at) - min(created_at) FROM `+ident+`.river_job WHERE array_length(attempted_by, 1) > 1), '0')`).Scan(&renderSpan, &assembleSpan, &lastRescue)
+	t.Logf("render jobs from first queued to last done %s (last rescued job done at %s); archive written in %s", renderSpan, lastRescue, assembleSpan)
+	// Written for the report (go test -v -run TestReplicas ./cmd/reportd).
+	t.Logf("batch of %d forms in %s; killed %s (River's leader) at %s with %d done and %d jobs running; %d rescued; render jobs per replica %v\n%s",
+		forms, elapsed.Round(time.Millisecond), victim.name, killTime.Round(time.Millisecond), killedAt, orphaned, rescued, split, strings.Join(report, "\n"))
+	for _, r := range survivors {
+		if code, out, _ := call(t, "GET", r.base+"/readyz", token, nil); code != 200 {
+			t.Errorf("%s readyz: %d %s", r.name, code, out)
+		}
+	}
+}
