@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -363,5 +364,117 @@ func TestReplicas(t *testing.T) {
 		if code, out, _ := call(t, "GET", r.base+"/readyz", token, nil); code != 200 {
 			t.Errorf("%s readyz: %d %s", r.name, code, out)
 		}
+	}
+
+	// A replica that loses the database reports not ready and takes no
+	// batch work; it is ready again once the database is back.
+	proxy := newTCPProxy(t, mustHostPort(t, url))
+	cutURL := strings.Replace(url, mustHostPort(t, url), proxy.addr, 1)
+	r4 := startReplica(t, bin, "r4", append([]string{"-db", cutURL}, common[2:]...)...)
+	proxy.setDown(true)
+	waitStatus(t, r4.base+"/readyz", 503)
+	if code, _, _ := call(t, "GET", r4.base+"/healthz", token, nil); code != 200 {
+		t.Errorf("r4 healthz without the database: %d", code)
+	}
+	code, out, _ = call(t, "POST", survivors[0].base+"/api/v1/batches", token, []byte(`{"year":2020,"unit":"`+all[0].Unit+`","formats":["pdf"]}`))
+	if code != 202 {
+		t.Fatalf("second batch: %d %s", code, out)
+	}
+	json.Unmarshal(out, &b)
+	for deadline := time.Now().Add(60 * time.Second); b.State != "done"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("second batch not done: %d/%d", b.Done+b.Failed, b.Total)
+		}
+		time.Sleep(200 * time.Millisecond)
+		get(survivors[0])
+	}
+	var byR4 int
+	db.QueryRow(context.Background(), `SELECT count(*) FROM `+ident+`.river_job WHERE 'r4' = ANY(attempted_by)`).Scan(&byR4)
+	if byR4 != 0 {
+		t.Errorf("r4 took %d jobs without the database", byR4)
+	}
+	proxy.setDown(false)
+	waitStatus(t, r4.base+"/readyz", 200)
+}
+
+func mustHostPort(t *testing.T, dsn string) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+}
+
+func waitStatus(t *testing.T, url string, want int) {
+	t.Helper()
+	var got int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got = resp.StatusCode; got == want {
+			return
+		}
+	}
+	t.Fatalf("%s: %d, want %d", url, got, want)
+}
+
+// tcpProxy forwards connections to the database; setDown(true) cuts every
+// connection and refuses new ones, as a lost network would.
+type tcpProxy struct {
+	addr  string
+	mu    sync.Mutex
+	down  bool
+	conns map[net.Conn]bool
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	p := &tcpProxy{addr: ln.Addr().String(), conns: map[net.Conn]bool{}}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			down := p.down
+			p.mu.Unlock()
+			if down {
+				c.Close()
+				continue
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[c], p.conns[up] = true, true
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *tcpProxy) setDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for c := range p.conns {
+			c.Close()
+		}
+		clear(p.conns)
 	}
 }
