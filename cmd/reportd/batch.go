@@ -84,7 +84,7 @@ type BatchConfig struct {
 	// Blobs keeps documents and archives; files in Spool when nil.
 	Blobs batch.Blobs
 	// Namespace tells apart the advisory locks of databases sharing a
-	// server (the schema).
+	// server; the PostgreSQL store's schema when empty.
 	Namespace string
 	Log       *slog.Logger
 	Progress  func(batch.Progress)
@@ -127,6 +127,10 @@ func NewBatches(ctx context.Context, cfg BatchConfig) (*batch.Runner, *pglock.Lo
 			return nil, nil, err
 		}
 		l.Namespace = cfg.Namespace
+		if pg, ok := cfg.Store.(*postgres.DB); ok && l.Namespace == "" {
+			// Schemas of one server do not share batch locks.
+			l.Namespace = pg.Schema()
+		}
 		r.Locker, locker = l, l
 	} else {
 		r.Locker = batch.FileLocker{Dir: filepath.Join(cfg.Spool, "locks")}
@@ -658,7 +662,6 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 		// Replicas share documents and archives through the database:
 		// any replica assembles or serves any batch.
 		cfg.Blobs = pg.Blobs()
-		cfg.Namespace = pg.Schema()
 	}
 	r, locker, err := NewBatches(ctx, cfg)
 	if err != nil {

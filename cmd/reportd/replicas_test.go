@@ -44,7 +44,7 @@ type replica struct {
 }
 
 // buildReportd builds the binary once for tests that run it as processes.
-func buildReportd(t *testing.T) string {
+func buildReportd(t testing.TB) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -60,7 +60,7 @@ func buildReportd(t *testing.T) string {
 
 var listening = regexp.MustCompile(`msg="reportd listening" addr=(http://127\.0\.0\.1:\d+)`)
 
-func startReplica(t *testing.T, bin, name string, env []string, args ...string) *replica {
+func startReplica(t testing.TB, bin, name string, env []string, args ...string) *replica {
 	t.Helper()
 	r := &replica{name: name, data: filepath.Join(t.TempDir(), name), log: &syncBuffer{}, done: make(chan struct{})}
 	r.cmd = exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-replica", name, "-data", r.data}, args...)...)
@@ -71,13 +71,7 @@ func startReplica(t *testing.T, bin, name string, env []string, args ...string) 
 	}
 	go func() { r.cmd.Wait(); close(r.done) }()
 	t.Cleanup(func() {
-		r.cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-r.done:
-		case <-time.After(30 * time.Second):
-			r.cmd.Process.Kill()
-			<-r.done
-		}
+		r.stop(t)
 		if t.Failed() {
 			t.Logf("%s log (tail):\n%s", name, tail(r.log.String(), 3000))
 		}
@@ -98,6 +92,39 @@ func startReplica(t *testing.T, bin, name string, env []string, args ...string) 
 	return nil
 }
 
+// stop ends the process with SIGINT (SIGKILL after 30 s) and waits.
+func (r *replica) stop(t testing.TB) {
+	select {
+	case <-r.done:
+		return
+	default:
+	}
+	r.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-r.done:
+	case <-time.After(30 * time.Second):
+		t.Logf("%s did not stop in 30 s: killed", r.name)
+		r.cmd.Process.Kill()
+		<-r.done
+	}
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func getenvDefault(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
@@ -106,7 +133,7 @@ func tail(s string, n int) string {
 }
 
 // call sends a request with the admin token and returns status and body.
-func call(t *testing.T, method, url, token string, body []byte, hdr ...string) (int, []byte, http.Header) {
+func call(t testing.TB, method, url, token string, body []byte, hdr ...string) (int, []byte, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {

@@ -189,6 +189,9 @@ func TestTwoReplicasCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer l.Close()
+		// Tests of other packages (and other runs) share the server's
+		// advisory locks: keep this schema's apart.
+		l.Namespace = db.Schema()
 		r := newRunner(db, spool, func(*reports.Form) error {
 			renders.Add(1)
 			time.Sleep(5 * time.Millisecond) // long enough for the replicas to overlap
