@@ -195,6 +195,12 @@ func (q *Queue) Enqueue(ctx context.Context, id int64) error {
 	if b.State == batch.StateDone {
 		return nil
 	}
+	if b.Archive != "" && !q.cfg.DB.Blobs().Owns(b) {
+		// Started by `reportd batch run -o FILE`: that command renders
+		// it into its own spool and file, and resumes it when run again.
+		q.log.Info("not queueing a batch run by the command line", "batch", id, "archive", b.Archive)
+		return nil
+	}
 	seqs, err := q.cfg.DB.PendingItems(ctx, id)
 	if err != nil {
 		return err

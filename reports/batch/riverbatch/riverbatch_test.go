@@ -217,4 +217,18 @@ func TestQueue(t *testing.T) {
 			t.Errorf("form %d is %d times in the archive", id, n)
 		}
 	}
+
+	// A batch `reportd batch run -o FILE` started is left to that command.
+	cli, _, err := first.Create(ctx, batch.Spec{Year: 2020, Formats: []string{"json"}}, "", "", filepath.Join(t.TempDir(), "cli.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := queues[1].Enqueue(ctx, cli.ID); err != nil {
+		t.Fatal(err)
+	}
+	var cliJobs int
+	db.Pool().QueryRow(ctx, "SELECT count(*) FROM river_job WHERE (args->>'batch')::bigint = $1", cli.ID).Scan(&cliJobs)
+	if cliJobs != 0 {
+		t.Errorf("%d jobs queued for a command-line batch", cliJobs)
+	}
 }
