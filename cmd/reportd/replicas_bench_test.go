@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,6 +74,9 @@ func BenchmarkReplicas(b *testing.B) {
 			}
 			elapsed := time.Since(start)
 			u := cmd.ProcessState
+			if ru, ok := u.SysUsage().(*syscall.Rusage); ok {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB")
+			}
 			report(b, elapsed, u.UserTime()+u.SystemTime())
 		}
 	})
@@ -105,6 +110,11 @@ func BenchmarkReplicas(b *testing.B) {
 				elapsed := time.Since(start)
 				b.StopTimer()
 				var cpu time.Duration
+				var peak int64
+				for _, r := range reps {
+					peak = max(peak, peakRSS(r.cmd.Process.Pid))
+				}
+				b.ReportMetric(float64(peak)/1024, "peak-rss-MB")
 				for _, r := range reps {
 					r.stop(b)
 					cpu += r.cmd.ProcessState.UserTime() + r.cmd.ProcessState.SystemTime()
@@ -113,4 +123,20 @@ func BenchmarkReplicas(b *testing.B) {
 			}
 		})
 	}
+}
+
+// peakRSS is a live process's peak resident set (VmHWM) in KB; 0 when
+// /proc does not say.
+func peakRSS(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
 }
