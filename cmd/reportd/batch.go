@@ -40,6 +40,11 @@ func runBatch(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, batchUsage)
 		return exitError{2}
 	}
+	if isHelp(args[0]) {
+		fmt.Fprintln(e.stdout, batchUsage)
+		fmt.Fprintln(e.stdout, "\nRun 'reportd batch SUBCOMMAND -h' for its flags and examples.")
+		return nil
+	}
 	switch args[0] {
 	case "run":
 		return runBatchRun(ctx, e, args[1:])
@@ -219,8 +224,10 @@ func runBatchRun(ctx context.Context, e *env, args []string) error {
 	force := fs.Bool("force", false, "overwrite an existing -o file (the batches that wrote it are then recorded as replaced)")
 	fs.BoolVar(&e.pdfa, "pdfa", e.getenv("REPORTD_PDFA") == "1", "write PDFs as PDF/A-2b for archiving (XMP metadata, sRGB output intent; env REPORTD_PDFA=1)")
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "-year YEAR [-unit 申报单位] [-format pdf,ofd,xlsx] [-o FILE.zip] [flags]",
+		about:    "Render every stored form of the year (and unit) into one archive with a manifest and 汇总.xlsx.\nRefuses a year without forms (exit 1). An interrupted run resumes when started again with the same flags.",
+		examples: []string{"reportd batch run -year 2020", "reportd batch run -year 2020 -unit 上海市财政局 -format pdf -o 2020-财政局.zip"}}); err != nil {
+		return err
 	}
 	if *year == 0 || fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, batchUsage)
@@ -415,8 +422,10 @@ func runBatchList(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("batch list", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[flags]",
+		about:    "List the batches, newest first, with their state and archive (times in Beijing time).",
+		examples: []string{"reportd batch list"}}); err != nil {
+		return err
 	}
 	st, bs, err := batchStore(ctx, sf)
 	if err != nil {
@@ -430,10 +439,10 @@ func runBatchList(ctx context.Context, e *env, args []string) error {
 	for _, b := range list {
 		archive := b.Archive
 		if !b.ArchivePruned.IsZero() {
-			archive = "(archive pruned " + b.ArchivePruned.Local().Format(time.DateOnly) + ")"
+			archive = "(archive pruned " + b.ArchivePruned.In(china).Format(time.DateOnly) + ")"
 		}
 		fmt.Fprintf(e.stdout, "%d\t%s\t%d%s\t%s\t%d/%d done, %d failed\t%s\t%s\n", b.ID, b.State, b.Spec.Year, unitNote(b.Spec.Unit),
-			strings.Join(b.Spec.Formats, ","), b.Done, b.Total, b.Failed, b.Created.Local().Format(time.DateTime), archive)
+			strings.Join(b.Spec.Formats, ","), b.Done, b.Total, b.Failed, b.Created.In(china).Format("2006-01-02 15:04"), archive)
 	}
 	return nil
 }
@@ -442,8 +451,10 @@ func runBatchShow(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("batch show", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[flags] ID",
+		about:    "Show one batch: its settings, progress, failed forms and archive.",
+		examples: []string{"reportd batch show 3"}}); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return errors.New("usage: reportd batch show ID")
@@ -466,7 +477,7 @@ func runBatchShow(ctx context.Context, e *env, args []string) error {
 	switch {
 	case !b.ArchivePruned.IsZero():
 		fmt.Fprintf(e.stdout, "archive: deleted %s by the retention policy or replaced by a later run with -force (was %s, %d bytes, sha256 %s)\n",
-			b.ArchivePruned.Local().Format(time.DateTime), b.Archive, b.ArchiveSize, b.ArchiveSHA256)
+			b.ArchivePruned.In(china).Format("2006-01-02 15:04"), b.Archive, b.ArchiveSize, b.ArchiveSHA256)
 	case b.Archive != "" && b.State == batch.StateDone:
 		fmt.Fprintf(e.stdout, "archive: %s (%d bytes, sha256 %s)\n", b.Archive, b.ArchiveSize, b.ArchiveSHA256)
 	}
@@ -478,6 +489,10 @@ func runBatchShow(ctx context.Context, e *env, args []string) error {
 }
 
 func runBatchVerify(e *env, args []string) error {
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(e.stdout, "usage: reportd batch verify FILE.zip\n\nCheck an archive against its manifest: every document present, sizes and SHA-256 as recorded.\n\nexamples:\n  reportd batch verify reportd-2020.zip")
+		return nil
+	}
 	if len(args) != 1 {
 		return errors.New("usage: reportd batch verify FILE.zip")
 	}
@@ -508,8 +523,10 @@ func runBatchGenerate(ctx context.Context, e *env, args []string) error {
 	invalid := fs.Int("invalid-every", 0, "make every k-th form invalid (0: none)")
 	sample := fs.String("sample", "testdata/seed/2020-performance-targets.txt", "sample forms to vary")
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "-n N [-year 2020] [-units 50] [-sample FILE] [flags]",
+		about:    "Store N generated forms (from the sample's texts) for load and batch tests.",
+		examples: []string{"reportd batch generate -n 5000 -invalid-every 500"}}); err != nil {
+		return err
 	}
 	forms, err := formgen.ReadSample(*sample)
 	if err != nil {

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
 )
 
 // The CLI's conventions, the same for every command:
@@ -66,4 +69,66 @@ func printHelp(w io.Writer, fs *flag.FlagSet, h helpText) {
 			fmt.Fprintf(w, "  %s\n", ex)
 		}
 	}
+}
+
+// table aligns tab-separated lines into columns by display width, as a
+// terminal shows them: a Chinese character takes two columns, which
+// text/tabwriter (one column per character) gets wrong.
+type table struct {
+	w    io.Writer
+	buf  strings.Builder
+	rows [][]string
+}
+
+func newTable(w io.Writer) *table { return &table{w: w} }
+
+// Write takes lines of cells separated by tabs, like text/tabwriter.
+func (t *table) Write(p []byte) (int, error) { return t.buf.Write(p) }
+
+// Flush writes the rows with two spaces between columns.
+func (t *table) Flush() error {
+	text := strings.TrimSuffix(t.buf.String(), "\n")
+	t.buf.Reset()
+	var widths []int
+	var rows [][]string
+	for _, line := range strings.Split(text, "\n") {
+		cells := strings.Split(line, "\t")
+		for i, c := range cells {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+		rows = append(rows, cells)
+	}
+	var out strings.Builder
+	for _, cells := range rows {
+		var line strings.Builder
+		for i, c := range cells {
+			line.WriteString(c)
+			if i < len(cells)-1 {
+				line.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		out.WriteString(strings.TrimRight(line.String(), " "))
+		out.WriteByte('\n')
+	}
+	_, err := io.WriteString(t.w, out.String())
+	return err
+}
+
+// displayWidth is how many terminal columns s takes: two for East Asian
+// wide and full-width characters, none for combining marks, one otherwise.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == '\u200b':
+		case width.LookupRune(r).Kind() == width.EastAsianWide || width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }

@@ -17,8 +17,10 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	format := fs.String("format", "json", "output format: json or txt")
 	in := addInputFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "-format json|txt FILE...",
+		about:    "Convert form files (.txt, .json, .xlsx) to JSON (reportd/form/v1) or the sample's text format, on stdout.",
+		examples: []string{"reportd export -format json forms.txt > forms.json", "reportd export -format txt edited.xlsx"}}); err != nil {
+		return err
 	}
 	readers, families, err := in.open()
 	if err != nil {

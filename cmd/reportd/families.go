@@ -4,21 +4,22 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 )
 
 func runFamilies(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("families", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	tmplDir := fs.String("templates", e.getenv("REPORTD_FAMILIES"), "directory of extra form family files (*.json)")
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[-templates DIR]",
+		about:    "List the form families (layouts) reportd knows: built in and those in -templates DIR.",
+		examples: []string{"reportd families", "reportd families -templates ./families"}}); err != nil {
+		return err
 	}
 	families, err := familiesFrom(*tmplDir)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "NAME\tKIND\tTITLE\tSOURCE\tDESCRIPTION")
 	def := families.Default()
 	for _, f := range families.List() {

@@ -36,8 +36,10 @@ func runLoadgen(ctx context.Context, e *env, args []string) error {
 	dur := fs.Duration("d", 5*time.Second, "duration of each phase (at most 2m)")
 	input := fs.String("form", seedDefault, "form file whose first form is rendered")
 	phase := fs.String("phase", "both", "render (POST /render), get (GET /forms/{id}.pdf) or both")
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[-c 16] [-d 5s] [-url URL -token TOKEN]",
+		about:    "Measure renders/s and p50/p99 latency of a reportd server on loopback.",
+		examples: []string{"reportd loadgen -c 16 -d 8s -url http://127.0.0.1:8080 -token $(cat data/admin-token)"}}); err != nil {
+		return err
 	}
 	if *dur <= 0 || *dur > 2*time.Minute || *conns < 1 || *conns > 256 {
 		return errors.New("-d must be in (0, 2m] and -c in [1, 256]")

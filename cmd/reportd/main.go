@@ -8,10 +8,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"syscall"
@@ -52,6 +55,7 @@ var commands = map[string]command{
 	"batch":    {"year-end batches: batch run -year 2020 [-unit U] [-format pdf,xlsx] [-o FILE.zip]; list, show, verify, generate", runBatch},
 	"render":   {"render form files as PDF, OFD or XLSX documents, one per form, into a directory (-kind self-evaluation|monitoring: the year's other documents)", runRender},
 	"score":    {"score self-evaluations (actuals JSON or a filled 自评 workbook) and print each indicator's formula", runScore},
+	"version":  {"print reportd's version, commit and Go version", runVersion},
 }
 
 // exitError carries an exit code without printing anything more.
@@ -74,12 +78,15 @@ func run(ctx context.Context, e *env, args []string) (code int) {
 			code = 2
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stderr)
-		if len(args) == 0 {
-			return 2
-		}
+	switch {
+	case len(args) == 0:
+		usage(e.stderr) // wrong usage: on stderr, exit 2
+		return 2
+	case isHelp(args[0]):
+		usage(e.stdout) // asked for: on stdout, exit 0
 		return 0
+	case args[0] == "-version" || args[0] == "--version":
+		args = []string{"version"}
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -110,5 +117,49 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'reportd COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'reportd COMMAND -h' for a command's flags and examples.")
+	fmt.Fprintln(w, "\nexamples:")
+	fmt.Fprintln(w, "  reportd validate forms.txt                 # every problem of every form, FILE:LINE: 字段: 说明")
+	fmt.Fprintln(w, "  reportd render -o out/ forms.txt           # out/2020-单位-项目.pdf for each form")
+	fmt.Fprintln(w, "  reportd serve                              # pages and API on http://127.0.0.1:8080")
+	fmt.Fprintln(w, "  reportd batch run -year 2020               # the year's archive, reportd-2020.zip")
+	fmt.Fprintln(w, "\nOutput: results on stdout, problems and notices on stderr; exit 0 ok, 1 failed, 2 wrong usage.")
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "help"
+}
+
+// runVersion prints the module version (set by go install …@version),
+// the VCS commit the binary was built from, and the Go version.
+func runVersion(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	if err := parseFlags(e, fs, args, helpText{about: "Print reportd's version, the commit it was built from and the Go version.", examples: []string{"reportd version"}}); err != nil {
+		return err
+	}
+	version, commit, dirty := "(devel)", "", false
+	goVersion := runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	line := "reportd " + version
+	if commit != "" {
+		line += " commit " + commit[:min(12, len(commit))]
+		if dirty {
+			line += "+dirty"
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s %s %s/%s\n", line, goVersion, runtime.GOOS, runtime.GOARCH)
+	return nil
 }

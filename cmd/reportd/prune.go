@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
@@ -73,8 +72,10 @@ func runBatchPrune(ctx context.Context, e *env, args []string) error {
 	rf := addRetentionFlags(fs, e)
 	dry := fs.Bool("dry-run", false, "list what would be deleted, delete nothing")
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[-keep-archives N] [-keep-days D] [-dry-run] [flags]",
+		about:    "Delete old batch archives by the retention policy; -dry-run lists what would go.",
+		examples: []string{"reportd batch prune -keep-archives 5 -dry-run"}}); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, batchUsage)
@@ -110,7 +111,7 @@ func runBatchPrune(ctx context.Context, e *env, args []string) error {
 	for _, p := range rep.Pruned {
 		b := p.Batch
 		fmt.Fprintf(e.stdout, "%s\tbatch %d\t%d%s\tfinished %s\t%s\t%d bytes\n", verb, b.ID, b.Spec.Year, unitNote(b.Spec.Unit),
-			b.Finished.Local().Format(time.DateTime), b.Archive, p.Size)
+			b.Finished.In(china).Format("2006-01-02 15:04"), b.Archive, p.Size)
 	}
 	for _, d := range rep.SpoolDirs {
 		fmt.Fprintf(e.stdout, "%s\tspool %s\n", map[bool]string{false: "removed", true: "would remove"}[*dry], d)

@@ -86,8 +86,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&e.pdfa, "pdfa", e.getenv("REPORTD_PDFA") == "1", "write PDFs as PDF/A-2b for archiving (XMP metadata, sRGB output intent; env REPORTD_PDFA=1)")
 	rf := addRetentionFlags(fs, e)
 	jf := addJobFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[-addr 127.0.0.1:8080] [-data DIR | -db postgres://…] [flags]",
+		about:    "Run the HTTP API, the clerk pages and the scheduled year-end batches. On first start it prints an admin\ntoken once and leaves it in DATA/admin-token (mode 0600).",
+		examples: []string{"reportd serve", "reportd serve -addr :8080 -db postgres://reportd@db/reportd -max-forms 200"}}); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
@@ -235,8 +237,6 @@ func ensureAdminToken(ctx context.Context, e *env, st store.Store, dataDir strin
 	fmt.Fprintf(e.stderr, "reportd: no admin token existed; created one (shown once, also in %s, mode 0600):\n\n    %s\n\n", path, secret)
 	return nil
 }
-
-var errNoCommand = errors.New("usage: reportd token create|list|revoke [flags]")
 
 // sessionKey is the key that signs the web pages' session cookies:
 // REPORTD_SESSION_KEY (base64url, 32+ bytes; replicas behind one address

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/reportd/reportd/reports/store"
@@ -28,7 +27,13 @@ func (u *unitList) Set(v string) error {
 
 func runToken(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return errNoCommand
+		fmt.Fprintln(e.stderr, tokenUsage)
+		return exitError{2}
+	}
+	if isHelp(args[0]) {
+		fmt.Fprintln(e.stdout, tokenUsage)
+		fmt.Fprintln(e.stdout, "\nRun 'reportd token SUBCOMMAND -h' for its flags and examples.")
+		return nil
 	}
 	// The audit log names who made a change from the command line.
 	ctx = store.WithActor(ctx, cliActor(e))
@@ -42,8 +47,14 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	case "signout":
 		return runTokenSignout(ctx, e, args[1:])
 	}
-	return fmt.Errorf("unknown token command %q (%v)", args[0], errNoCommand)
+	fmt.Fprintf(e.stderr, "reportd token: unknown subcommand %q\n%s\n", args[0], tokenUsage)
+	return exitError{2}
 }
+
+const tokenUsage = `usage: reportd token create -role admin|clerk|service [-unit 申报单位]... [-name NAME]
+       reportd token list
+       reportd token revoke ID
+       reportd token signout ID`
 
 func runTokenCreate(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
@@ -54,8 +65,10 @@ func runTokenCreate(ctx context.Context, e *env, args []string) error {
 	expires := fs.String("expires", "", "the token stops working after this long: 90d, 12h, 30m (empty: never)")
 	var units unitList
 	fs.Var(&units, "unit", "申报单位名称 a clerk may see (repeat for several)")
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "-role admin|clerk|service [-unit 申报单位]... [-name NAME] [flags]",
+		about:    "Create an API token and print its secret once on stdout.",
+		examples: []string{"reportd token create -role clerk -unit 上海市促进中小企业发展协调办公室 -name 张三", "reportd token create -role service -name 预算系统"}}); err != nil {
+		return err
 	}
 	r := store.Role(*role)
 	switch {
@@ -147,8 +160,10 @@ func runTokenList(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("token list", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[flags]",
+		about:    "List the tokens (never their secrets), times in Beijing time.",
+		examples: []string{"reportd token list"}}); err != nil {
+		return err
 	}
 	st, err := sf.open(ctx)
 	if err != nil {
@@ -159,7 +174,7 @@ func runTokenList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "ID\tROLE\tUNITS\tNAME\tCREATED\tEXPIRES\tLAST USED")
 	when := func(t time.Time, zero string) string {
 		if t.IsZero() {
@@ -182,8 +197,10 @@ func runTokenSignout(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("token signout", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[flags] ID",
+		about:    "End every web session signed in with token ID.",
+		examples: []string{"reportd token signout 3"}}); err != nil {
+		return err
 	}
 	var id int64
 	switch fs.NArg() {
@@ -220,8 +237,10 @@ func runTokenRevoke(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("token revoke", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	sf := addStoreFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "[flags] ID",
+		about:    "Revoke token ID: it no longer signs in or calls the API.",
+		examples: []string{"reportd token revoke 3"}}); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: reportd token revoke [flags] ID")

@@ -18,8 +18,10 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	in := addInputFlags(fs, e)
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(e, fs, args, helpText{usage: "FORMFILE PDF|OFD...",
+		about:    "Check that each document carries every character of its form (PDF needs pdftotext).",
+		examples: []string{"reportd verify forms.txt 2020-*.pdf"}}); err != nil {
+		return err
 	}
 	if fs.NArg() < 2 {
 		return errors.New("usage: reportd verify FORMFILE PDF|OFD... (PDFs need pdftotext, Debian package poppler-utils)")
