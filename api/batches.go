@@ -48,7 +48,7 @@ func (s *Server) MountBatches(b Batches) {
 	if b.Ctx == nil {
 		b.Ctx = context.Background()
 	}
-	h := &batchHandlers{b: b, queue: make(chan struct{}, 1)}
+	h := &batchHandlers{b: b, queue: make(chan struct{}, 1), audit: s.cfg.Store}
 	s.openArchive = b.Runner.OpenArchive
 	admin := s.require(store.RoleAdmin)
 	v1 := s.echo.Group("/api/v1")
@@ -62,6 +62,7 @@ func (s *Server) MountBatches(b Batches) {
 type batchHandlers struct {
 	b     Batches
 	queue chan struct{} // one batch renders at a time
+	audit store.AuditStore
 }
 
 // batchRequest is the body of POST /api/v1/batches.
@@ -161,6 +162,10 @@ func (h *batchHandlers) post(c *echo.Context) error {
 		return err
 	}
 	if created {
+		detail := fmt.Sprintf("batch %d: %d forms of %d %s (%s)", b.ID, b.Total, spec.Year, spec.Unit, strings.Join(spec.Formats, ","))
+		if err := h.audit.Record(c.Request().Context(), store.AuditEntry{Action: store.AuditBatchStart, Detail: detail}); err != nil {
+			h.b.Log.Warn("audit batch start", "batch", b.ID, "err", err)
+		}
 		go h.run(b.ID)
 	}
 	c.Response().Header().Set("Location", batchURL(b.ID))

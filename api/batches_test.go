@@ -11,6 +11,7 @@ import (
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/store"
 )
 
 // mountBatches adds the batch routes to h's server with a runner over its
@@ -60,6 +61,9 @@ func TestBatchRoutes(t *testing.T) {
 		loc := w.Header().Get("Location")
 		var b batchBody
 		decode(t, w, &b)
+		if es, _ := h.store.Audit(t.Context(), store.AuditFilter{Limit: 1}); len(es) != 1 || es[0].Action != store.AuditBatchStart || es[0].Actor.Name != "admin token #1" {
+			t.Errorf("batch start not audited: %+v", es)
+		}
 		if loc != b.URL || b.Total != len(ids) || b.Year != 2020 {
 			t.Fatalf("created %+v at %q", b, loc)
 		}

@@ -88,6 +88,7 @@ const (
 	AuditSignIn      = "session.signin"
 	AuditSignOut     = "session.signout"
 	AuditSignOutAll  = "session.signout_all"
+	AuditBatchStart  = "batch.start"
 )
 
 // AuditEntry is one line of the audit log.
