@@ -678,7 +678,7 @@ func serveBatches(ctx context.Context, e *env, st store.Store, renderers map[str
 	if pg != nil {
 		// Replicas share documents and archives through the database:
 		// any replica assembles or serves any batch.
-		cfg.Blobs = pg.Blobs()
+		cfg.Blobs = pg.Blobs().WithSpool(cfg.Spool)
 	}
 	r, locker, err := NewBatches(ctx, cfg)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/reportd/reportd/reports"
 	"github.com/reportd/reportd/reports/batch"
+	"github.com/reportd/reportd/reports/store/postgres"
 )
 
 // retentionFlags are -keep-archives and -keep-days, defaulting to
@@ -92,8 +93,14 @@ func runBatchPrune(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	// The spool of `reportd serve` with the same -data: the archives it
 	// made are the ones the policy governs.
-	r, locker, err := NewBatches(ctx, BatchConfig{Store: bs, Renderers: map[string]reports.Renderer{},
-		Spool: filepath.Join(*sf.data, "spool"), DB: *sf.db, Log: slog.New(slog.NewTextHandler(e.stderr, nil))})
+	cfg := BatchConfig{Store: bs, Renderers: map[string]reports.Renderer{},
+		Spool: filepath.Join(*sf.data, "spool"), DB: *sf.db, Log: slog.New(slog.NewTextHandler(e.stderr, nil))}
+	if pg, ok := bs.(*postgres.DB); ok {
+		// serve keeps archives in the database: prune those (and files
+		// of the spool from before).
+		cfg.Blobs = pg.Blobs().WithSpool(cfg.Spool)
+	}
+	r, locker, err := NewBatches(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -21,10 +21,20 @@ import (
 func TestDatabaseBlobs(t *testing.T) {
 	db := mustPostgres(t)
 	forms := mustForms(t, db, 40, 9)
-	blobs := db.Blobs().WithChunkSize(4096) // many chunks even for a small archive
-	r := newRunner(db, t.TempDir(), nil)
-	r.Blobs = blobs
+	spool := t.TempDir()
 	ctx := context.Background()
+	// A batch from before archives moved into the database: a spool file.
+	old := newRunner(db, spool, nil)
+	ob, _, err := old.Create(ctx, spec2020, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ob, err = old.Run(ctx, ob.ID); err != nil {
+		t.Fatal(err)
+	}
+	blobs := db.Blobs().WithSpool(spool).WithChunkSize(4096) // many chunks even for a small archive
+	r := newRunner(db, spool, nil)
+	r.Blobs = blobs
 	var ids []int64
 	for range 2 {
 		b, _, err := r.Create(ctx, spec2020, "", "", "")
@@ -91,7 +101,7 @@ func TestDatabaseBlobs(t *testing.T) {
 			t.Errorf("batch %d: %d documents left (%v)", id, len(docs), err)
 		}
 	}
-	if entries, _ := os.ReadDir(r.Spool); len(entries) > 1 { // "locks" at most
+	if entries, _ := os.ReadDir(r.Spool); len(entries) > 2 { // the old archive, "locks" at most
 		t.Errorf("spool holds %d entries", len(entries))
 	}
 
@@ -101,8 +111,11 @@ func TestDatabaseBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Pruned) != 1 || rep.Pruned[0].Batch.ID != ids[0] || rep.Pruned[0].Size != b.ArchiveSize {
+	if len(rep.Pruned) != 2 || rep.Pruned[0].Batch.ID != ob.ID || rep.Pruned[1].Batch.ID != ids[0] || rep.Pruned[1].Size != b.ArchiveSize {
 		t.Fatalf("pruned %+v", rep.Pruned)
+	}
+	if _, err := os.Stat(ob.Archive); !os.IsNotExist(err) {
+		t.Errorf("the spool archive of batch %d is still there (%v)", ob.ID, err)
 	}
 	if b, _ = db.Batch(ctx, ids[0]); b.ArchivePruned.IsZero() {
 		t.Error("the pruned batch is not marked")

@@ -24,6 +24,9 @@ const ChunkSize = 1 << 20
 type Blobs struct {
 	db        *DB
 	chunkSize int
+	// spool, when set, owns archives that are files in that directory:
+	// those written before archives moved into the database.
+	spool *batch.SpoolBlobs
 }
 
 var _ batch.Blobs = (*Blobs)(nil)
@@ -34,15 +37,27 @@ func (s *DB) Blobs() *Blobs { return &Blobs{db: s, chunkSize: ChunkSize} }
 // WithChunkSize returns blobs that write archives in chunks of n bytes
 // (tests use small ones to cross chunk boundaries); reading follows what
 // each archive recorded.
-func (b *Blobs) WithChunkSize(n int) *Blobs { return &Blobs{db: b.db, chunkSize: n} }
+func (b *Blobs) WithChunkSize(n int) *Blobs { return &Blobs{db: b.db, chunkSize: n, spool: b.spool} }
+
+// WithSpool returns blobs that also own (and so prune) archive files in
+// dir: a service upgraded from files to the database keeps applying its
+// retention to the archives it wrote before.
+func (b *Blobs) WithSpool(dir string) *Blobs {
+	return &Blobs{db: b.db, chunkSize: b.chunkSize, spool: &batch.SpoolBlobs{Dir: dir}}
+}
 
 const archivePrefix = "postgres:batch_archives/"
 
 // ArchiveName is "postgres:batch_archives/ID": what batch listings show.
 func (b *Blobs) ArchiveName(id int64) string { return archivePrefix + strconv.FormatInt(id, 10) }
 
-// Owns reports whether the archive is kept in the database.
-func (b *Blobs) Owns(bt batch.Batch) bool { return bt.Archive == b.ArchiveName(bt.ID) }
+// Owns reports whether the archive is kept in the database (or is a file
+// of the spool set by WithSpool).
+func (b *Blobs) Owns(bt batch.Batch) bool {
+	return b.inDB(bt) || b.spool != nil && b.spool.Owns(bt)
+}
+
+func (b *Blobs) inDB(bt batch.Batch) bool { return bt.Archive == b.ArchiveName(bt.ID) }
 
 // PutDocument renders into memory (a form's document is tens to hundreds
 // of KB), then replaces the stored document in one transaction.
@@ -208,7 +223,7 @@ func (w *chunkWriter) flush() error {
 // file (`reportd batch run -o` against this database) is opened from the
 // file when this process can see it.
 func (b *Blobs) OpenArchive(ctx context.Context, bt batch.Batch) (batch.ArchiveReader, error) {
-	if !b.Owns(bt) {
+	if !b.inDB(bt) {
 		return batch.OpenArchiveFile(bt)
 	}
 	r := &archiveReader{ctx: ctx, db: b.db, id: bt.ID, cur: -1}
@@ -281,6 +296,12 @@ func (r *archiveReader) Close() error { r.data = nil; return nil }
 
 // DeleteArchive removes an archive's chunks and returns its size.
 func (b *Blobs) DeleteArchive(ctx context.Context, bt batch.Batch) (int64, error) {
+	if !b.inDB(bt) {
+		if b.spool == nil {
+			return 0, nil
+		}
+		return b.spool.DeleteArchive(ctx, bt)
+	}
 	var size int64
 	err := b.db.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, "DELETE FROM batch_archives WHERE batch_id = $1 RETURNING size", bt.ID).Scan(&size); err != nil && !errors.Is(err, pgx.ErrNoRows) {
