@@ -194,6 +194,7 @@ type paginator struct {
 	seen                   map[MissingGlyph]bool
 	hdrH                   float64   // height of the repeated indicator header
 	dxBuf                  []float64 // backing store of the Texts' DX
+	ems                    []float64 // scratch: advances of a line
 	keep                   int       // PageSetup.KeepLines or its default
 	frame, rulew           float64   // rule widths
 	tableTop               float64   // top of the table on the page, -1 before its first row
@@ -201,6 +202,7 @@ type paginator struct {
 	repeating              bool      // putting the repeated column header
 	blocks                 [][]int   // Block of each cell, 0 until drawn
 	rowPage                []int     // page each row starts on
+	rowTop                 []float64 // where each row starts on its page
 	pageEnd                []float64 // bottom of the table on each page
 	forceBreak             int       // break the page before this row (balancing the last page), -1 if none
 }
@@ -453,9 +455,22 @@ func (p *paginator) run() {
 	}
 	orig := *p.doc
 	lo := prev.FirstRow + 1
+	// Rows that must move at least: skip the tries that cannot be enough.
+	deficit := capacity/4 - (p.pageEnd[n-1] - p.tableTopContinued())
+	tailRows := 0
+	for r := range p.rowPage {
+		if p.rowPage[r] == n-1 {
+			tailRows++
+		}
+	}
+	prevEnd := p.pageEnd[n-2]
+	rowTop, rowPage := slices.Clone(p.rowTop), slices.Clone(p.rowPage)
 	for q, tries := last.FirstRow-1, 0; q >= lo && tries < 8; q-- {
-		if p.rowPage[q] != n-2 || p.g.Rows[q-1].Kind == RowSection || p.g.Rows[q-1].Kind == RowTableHeader {
+		if rowPage[q] != n-2 || p.g.Rows[q-1].Kind == RowSection || p.g.Rows[q-1].Kind == RowTableHeader {
 			continue
+		}
+		if prevEnd-rowTop[q] < deficit || last.FirstRow-q+tailRows < minTailRows {
+			continue // moving the break here cannot balance the pages
 		}
 		tries++
 		p.forceBreak = q
@@ -483,6 +498,7 @@ func (p *paginator) layoutPages() {
 		p.blocks[r] = make([]int, len(p.cells[r]))
 	}
 	p.rowPage = make([]int, len(p.cells))
+	p.rowTop = make([]float64, len(p.cells))
 	p.pageEnd = p.pageEnd[:0]
 	p.newPage()
 	p.titleBlock()
@@ -722,6 +738,7 @@ func (p *paginator) put(r int, from []int, k, total int, cont bool) {
 	}
 	if !cont && !p.repeating {
 		p.rowPage[r] = len(p.doc.Pages) - 1
+		p.rowTop[r] = p.y
 	}
 	if p.g.Rows[r].Kind != RowTableHeader || p.rowsOnPage > 0 {
 		p.rowsOnPage++
@@ -859,11 +876,13 @@ func (p *paginator) adjust(l string, width, size float64, role Role, justify boo
 	t := strings.TrimRight(l, " \t\u3000\u00a0") // trailing spaces hang outside the measure
 	natural, squeezed, gaps := 0.0, false, 0
 	prev, prevEm := rune(0), 0.0
+	ems := p.ems[:0]
 	for _, r := range t {
 		em, ok := p.m.Advance(role, r)
 		if !ok {
 			em = 1
 		}
+		ems = append(ems, em)
 		natural += em * size
 		if prev != 0 {
 			if s := squeezeEm(prev, r, prevEm, em); s > 0 {
@@ -875,6 +894,7 @@ func (p *paginator) adjust(l string, width, size float64, role Role, justify boo
 		}
 		prev, prevEm = r, em
 	}
+	p.ems = ems
 	stretch := 0.0
 	if justify && gaps > 0 && natural < width {
 		stretch = (width - natural) / float64(gaps)
@@ -896,10 +916,7 @@ func (p *paginator) adjust(l string, width, size float64, role Role, justify boo
 	i := 0
 	prev, prevEm = 0, 0
 	for _, r := range t {
-		em, ok := p.m.Advance(role, r)
-		if !ok {
-			em = 1
-		}
+		em := ems[i]
 		if i > 0 {
 			if s := squeezeEm(prev, r, prevEm, em); s > 0 {
 				dx[i-1] -= s * size

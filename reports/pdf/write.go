@@ -634,13 +634,15 @@ func (pw *pdfWriter) showText(b []byte, t layout.Text, curFont *int, curSize *fl
 				b = append(b, '[')
 				open = true
 			}
-			if pending != 0 {
+			// Whole thousandths of an em (0.01 pt at 10.5 pt), the rounding
+			// carried to the next gap so the line still ends where it should.
+			if adj := math.Round(-pending * 1000 / t.Size); adj != 0 {
 				if str {
 					b = append(b, '>')
 					str = false
 				}
-				b = appendNum(b, -pending*1000/t.Size)
-				pending = 0
+				b = strconv.AppendInt(b, int64(adj), 10)
+				pending += adj * t.Size / 1000
 			}
 			if !str {
 				b = append(b, '<')
