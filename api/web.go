@@ -105,6 +105,8 @@ func (s *Server) webRoutes(e *echo.Echo) {
 	g.GET("/forms/:id/pdf", w.documentOf("pdf"))
 	g.GET("/forms/:id/ofd", w.documentOf("ofd"))
 	g.GET("/forms/:id/xlsx", w.documentOf("xlsx"))
+	g.GET("/forms/:id/actuals/:kind", w.actualsPage)
+	g.POST("/forms/:id/actuals/:kind", w.saveActuals)
 	g.GET("/upload", w.uploadPage)
 	g.POST("/upload", w.upload)
 	w.batchRoutes(g)

@@ -35,6 +35,9 @@ type htmlCell struct {
 	Path, Label   string
 	Anchor        string
 	Problems      []reports.Problem
+	// Open marks a value a page may let the clerk enter (a self-evaluation's
+	// actuals); targets and computed scores are read-only.
+	Open bool
 }
 
 func (c htmlCell) Severity() string {
@@ -115,6 +118,7 @@ func gridHTML(g *layout.Grid, problems reports.Problems) htmlGrid {
 				Class: kindClass(c.Kind) + alignClass(c.Align),
 				Span:  span, RowSpan: rs, Text: c.Text, Path: c.Path, Label: c.Label,
 				Problems: byPath[c.Path],
+				Open:     c.Path != "" && !c.ReadOnly,
 			}
 			if c.Path != "" {
 				hc.Anchor = fieldID(c.Path)

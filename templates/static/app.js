@@ -108,3 +108,54 @@
   }
   setTimeout(poll, 1000);
 })();
+
+// The actuals page: while the clerk types, ask the server for the score and
+// the problems of what is on the page (nothing is saved) and show them in
+// the computed cells and beside the cells they concern.
+(function () {
+  var form = document.getElementById("actuals-form");
+  if (!form || !window.fetch) return;
+  var timer = null;
+  function note(td, problems) {
+    var box = td.querySelector(".notes");
+    if (!box) return;
+    box.textContent = "";
+    td.classList.remove("has-error", "has-warning");
+    problems.forEach(function (p) {
+      var s = document.createElement("span");
+      s.className = "cell-note " + p.severity;
+      s.textContent = p.message;
+      box.appendChild(s);
+      td.classList.add(p.severity === "error" ? "has-error" : "has-warning");
+    });
+  }
+  function update(res) {
+    var byPath = {};
+    (res.problems || []).forEach(function (p) { (byPath[p.path] = byPath[p.path] || []).push(p); });
+    form.querySelectorAll("td[data-path]").forEach(function (td) {
+      var path = td.dataset.path;
+      var shown = td.querySelector(".shown");
+      if (shown && res.cells && Object.prototype.hasOwnProperty.call(res.cells, path)) shown.textContent = res.cells[path];
+      note(td, byPath[path] || []);
+    });
+    var total = document.getElementById("score-total");
+    if (total && res.total !== undefined) total.textContent = res.total;
+    var grade = document.getElementById("score-grade");
+    if (grade && res.grade !== undefined) grade.textContent = res.grade;
+    var errs = document.getElementById("score-errors");
+    if (errs) errs.textContent = res.errors ? "（还有 " + res.errors + " 处错误）" : "";
+  }
+  function score() {
+    var data = new FormData(form);
+    data.set("op", "score");
+    fetch(form.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+      headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (res) { if (res) update(res); })
+      .catch(function () {});
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(score, 300);
+  });
+})();
