@@ -90,7 +90,11 @@ func rounded(d *layout.Document) *layout.Document {
 	out.WidthPt, out.HeightPt = r(d.WidthPt), r(d.HeightPt)
 	out.Pages = make([]layout.Page, len(d.Pages))
 	for i, p := range d.Pages {
-		var np layout.Page
+		np := layout.Page{FirstRow: p.FirstRow, Continued: p.Continued}
+		for _, t := range p.Background {
+			t.X, t.Y = r(t.X), r(t.Y)
+			np.Background = append(np.Background, t)
+		}
 		for _, f := range p.Fills {
 			np.Fills = append(np.Fills, layout.Rect{X: r(f.X), Y: r(f.Y), W: r(f.W), H: r(f.H), Gray: f.Gray})
 		}
