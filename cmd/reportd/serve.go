@@ -230,7 +230,7 @@ func ensureAdminToken(ctx context.Context, e *env, st store.Store, dataDir strin
 		os.Remove(path)
 		return fmt.Errorf("first admin token: %w", werr)
 	}
-	if _, err := st.CreateToken(ctx, store.Token{Name: "first admin (created at first start)", Role: store.RoleAdmin, Hash: store.HashToken(secret)}); err != nil {
+	if _, err := st.CreateToken(ctx, store.Token{Name: "首个管理员（首次启动时创建）", Role: store.RoleAdmin, Hash: store.HashToken(secret)}); err != nil {
 		os.Remove(path)
 		return err
 	}

@@ -126,6 +126,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders real PDFs")
 	}
+	needPDFToText(t) // reads the served PDFs' text
 	seed, err := os.ReadFile(seedPath)
 	if err != nil {
 		t.Fatal(err)
@@ -244,6 +245,11 @@ func TestServeEndToEnd(t *testing.T) {
 				t.Fatalf("token create: exit %d", code)
 			}
 			other := strings.TrimSpace(out.String())
+			// The pages' header shows the token's name: Chinese, as the rest.
+			var list bytes.Buffer
+			if code := run(context.Background(), &env{stdout: &list, stderr: io.Discard, getenv: getenv}, append([]string{"token", "list"}, args...)); code != 0 || !strings.Contains(list.String(), "首个管理员（首次启动时创建）") {
+				t.Errorf("token list: exit %d\n%s", code, list.String())
+			}
 			code, _, _ = s.call(t, "GET", fmt.Sprintf("/api/v1/forms/%d.pdf", imported.IDs[1]), other, "", nil)
 			if code != 404 {
 				t.Errorf("other unit's clerk: %d, want 404", code)
