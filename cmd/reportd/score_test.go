@@ -75,6 +75,7 @@ func TestRenderKinds(t *testing.T) {
 		{"render", "-kind", "self-evaluation", "-o", dir, selfEvalPath},
 		{"render", "-kind", "self-evaluation", "-format", "xlsx", "-o", dir, selfEvalPath},
 		{"render", "-kind", "monitoring", "-o", dir, "../../testdata/actuals/2020-企业培育-monitoring.json"},
+		{"render", "-kind", "self-evaluation", "-format", "ofd", "-o", dir, selfEvalPath},
 		// Blank reports (the pre-filled workbooks) of every form of a file.
 		{"render", "-kind", "monitoring", "-month", "6", "-format", "xlsx", "-o", filepath.Join(dir, "blank"), seedPath},
 	} {
@@ -86,6 +87,7 @@ func TestRenderKinds(t *testing.T) {
 		"2020-上海市促进中小企业发展协调办公室-企业培育-绩效自评表.pdf",
 		"2020-上海市促进中小企业发展协调办公室-企业培育-绩效自评表.xlsx",
 		"2020-上海市促进中小企业发展协调办公室-企业培育-绩效运行监控表.pdf",
+		"2020-上海市促进中小企业发展协调办公室-企业培育-绩效自评表.ofd",
 		"blank/2020-上海市促进中小企业发展协调办公室-服务体系-绩效运行监控表.xlsx",
 	} {
 		st, err := os.Stat(filepath.Join(dir, name))
