@@ -419,6 +419,10 @@ func (v *validator) indicators(r Rules) {
 			}
 		} else if _, _, err := in.Target.Parse(); err != nil {
 			v.errorf(IndicatorPath(i, "target"), "%s格式错误：%v（例如 =90%%、>=10%%、<=450家 或 规范）", col("target", "指标目标值"), err)
+		} else if t := strings.TrimSpace(string(in.Target)); chineseNumeral(t) {
+			// Read as a qualitative target it cannot be scored against
+			// the actual value; the clerk almost always meant a number.
+			v.warnf(IndicatorPath(i, "target"), "「%s」是汉字写的数，会被当作文字目标、无法与实际值比较；请写成数字，例如 =90 或 >=90%%", t)
 		}
 		l1 := strings.TrimSpace(in.Level1)
 		if len(vocab.Level1) > 0 && l1 != "" && !slices.Contains(vocab.Level1, l1) && !warned[l1] {
@@ -440,4 +444,18 @@ func (v *validator) indicators(r Rules) {
 func containsLevel(names []string, name string) bool {
 	short := strings.TrimSuffix(name, "指标")
 	return slices.ContainsFunc(names, func(n string) bool { return strings.TrimSuffix(n, "指标") == short })
+}
+
+// chineseNumeral reports whether s is a number written in Chinese
+// numerals (九十, 一百二十, 两千), nothing else.
+func chineseNumeral(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("零〇一二两三四五六七八九十百千万亿点", r) {
+			return false
+		}
+	}
+	return true
 }

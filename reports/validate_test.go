@@ -42,6 +42,7 @@ func TestValidate(t *testing.T) {
 		{"no indicators", func(f *reports.Form) { f.Indicators = nil }, reports.SeverityError, "indicators", "为空"},
 		{"first row without level 1", func(f *reports.Form) { f.Indicators[0].Level1 = "" }, reports.SeverityError, "indicators[0].level1", "一级"},
 		{"bad target", func(f *reports.Form) { f.Indicators[3].Target = ">=abc" }, reports.SeverityError, "indicators[3].target", "格式错误"},
+		{"target in Chinese numerals", func(f *reports.Form) { f.Indicators[3].Target = "九十" }, reports.SeverityWarning, "indicators[3].target", "汉字写的数"},
 		{"empty target", func(f *reports.Form) { f.Indicators[2].Target = "" }, reports.SeverityError, "indicators[2].target", "未填写"},
 		{"unknown level 1", func(f *reports.Form) { f.Indicators[7].Level1 = "其他目标" }, reports.SeverityWarning, "indicators[7].level1", "不在指标体系"},
 		{"2021 framework accepted", func(f *reports.Form) {
