@@ -66,6 +66,7 @@ func startReplica(t testing.TB, bin, name string, env []string, args ...string) 
 	r.cmd = exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-replica", name, "-data", r.data}, args...)...)
 	r.cmd.Env = append(append(os.Environ(), "REPORTD_SCHEDULES=", "REPORTD_DB=", "REPORTD_DB_SCHEMA="), env...)
 	r.cmd.Stdout, r.cmd.Stderr = r.log, r.log
+	dieWithTest(r.cmd)
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
