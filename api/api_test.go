@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +16,11 @@ import (
 
 	"github.com/reportd/reportd/api"
 	"github.com/reportd/reportd/reports"
+	"github.com/reportd/reportd/reports/family"
+	"github.com/reportd/reportd/reports/formfile"
 	"github.com/reportd/reportd/reports/store"
 	"github.com/reportd/reportd/reports/store/storetest"
+	"github.com/reportd/reportd/reports/textform"
 )
 
 type storedForm struct {
@@ -386,6 +390,45 @@ func TestRender(t *testing.T) {
 	decode(t, h.do(req{method: "GET", path: "/api/v1/forms", token: h.admin}), &page)
 	if page.Total != 0 {
 		t.Errorf("render stored %d forms", page.Total)
+	}
+}
+
+// The API says which family (layout) it read a form as: X-Reportd-Family
+// on a rendered document, "family" in what an import stored.
+func TestRenderNamesFamily(t *testing.T) {
+	reg, err := family.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, storeKinds[0].open(t), func(c *api.Config) {
+		c.Families = reg
+		if c.Readers == nil {
+			c.Readers = formfile.Default()
+		}
+		c.Readers[formfile.Text] = textform.Reader{Families: reg}.Read
+		c.Validate = func(f *reports.Form) reports.Problems {
+			fam, err := reg.Get(f.Family)
+			if err != nil {
+				return reports.Problems{{Severity: reports.SeverityError, Path: "family", Message: err.Error()}}
+			}
+			return reports.Check(f, fam.Rules())
+		}
+	})
+	hunan, err := os.ReadFile("../testdata/families/hunan-2023.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := h.do(req{method: "POST", path: "/api/v1/render", token: h.service, contentType: textType, body: hunan})
+	if w.Code != 200 || w.Header().Get("X-Reportd-Family") != "hunan-2023" {
+		t.Errorf("render: %d, X-Reportd-Family %q\n%s", w.Code, w.Header().Get("X-Reportd-Family"), w.Body)
+	}
+	w = h.do(req{method: "POST", path: "/api/v1/forms/import", token: h.admin, contentType: textType, body: hunan})
+	var imported struct {
+		Forms []struct{ Family string }
+	}
+	decode(t, w, &imported)
+	if len(imported.Forms) != 1 || imported.Forms[0].Family != "hunan-2023" {
+		t.Errorf("import answered %+v, want family hunan-2023", imported.Forms)
 	}
 }
 

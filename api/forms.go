@@ -31,12 +31,13 @@ type summaryJSON struct {
 	Year    int       `json:"year"`
 	Unit    string    `json:"unit"`
 	Project string    `json:"project"`
+	Family  string    `json:"family"` // the layout the form was read as (detected unless named)
 	Hash    string    `json:"hash"`
 	Updated time.Time `json:"updated"`
 }
 
 func summary(sf store.StoredForm) summaryJSON {
-	return summaryJSON{ID: sf.ID, Version: sf.Version, Year: sf.Form.Year, Unit: sf.Form.Unit, Project: sf.Form.Project, Hash: sf.Hash, Updated: sf.Updated}
+	return summaryJSON{ID: sf.ID, Version: sf.Version, Year: sf.Form.Year, Unit: sf.Form.Unit, Project: sf.Form.Project, Family: sf.Form.Family, Hash: sf.Hash, Updated: sf.Updated}
 }
 
 func full(sf store.StoredForm) formJSON {

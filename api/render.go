@@ -348,6 +348,17 @@ func renderRows(forms []reports.Form) int {
 	return n
 }
 
+// familyOf is the name of the family a form is laid out with.
+func (s *Server) familyOf(f *reports.Form) string {
+	if f.Family != "" {
+		return f.Family
+	}
+	if s.cfg.Families != nil {
+		return s.cfg.Families.Default().Name
+	}
+	return ""
+}
+
 // zipTime is the modification time of archive entries: fixed, so the
 // same forms give the same archive, and the earliest an MS-DOS date holds.
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -374,6 +385,15 @@ func (s *Server) render(c *echo.Context) error {
 	if rows := renderRows(forms); rows > s.cfg.MaxRenderRows {
 		return reports.Errorf(reports.ETOOLARGE, "the body's %d forms make %d table rows (%d per form plus its indicators); at most %d are rendered in one request: split it, or store the forms and start a batch",
 			len(forms), rows, rowsPerForm, s.cfg.MaxRenderRows)
+	}
+	var fams []string
+	for i := range forms {
+		if name := s.familyOf(&forms[i]); name != "" && !slices.Contains(fams, name) {
+			fams = append(fams, name)
+		}
+	}
+	if len(fams) > 0 {
+		c.Response().Header().Set("X-Reportd-Family", strings.Join(fams, ","))
 	}
 	if len(forms) == 1 {
 		return s.sendDocument(c, r, &forms[0], 0, store.FormHash(&forms[0]))

@@ -14,15 +14,20 @@ import (
 // htmlGrid is a layout.Grid ready for html/template.
 type htmlGrid struct {
 	Title, Subtitle string
-	Header          []string
-	Cols            []string // column widths in percent, "21.0%"
+	Header          []htmlLine // lines above the table: left text, right text
+	Footer          []string   // lines under it: sign-off line, 注：…
+	Cols            []string   // column widths in percent, "21.0%"
 	Rows            []htmlRow
 	Draft           bool
 }
 
+type htmlLine struct{ Left, Right string }
+
 type htmlRow struct {
 	Class string
 	Cells []htmlCell
+	// Height is the least height of a box filled by hand ("30mm"), or "".
+	Height string
 }
 
 // htmlCell is one <td> or <th>. Problems are the validation messages of
@@ -68,6 +73,8 @@ func kindClass(k layout.CellKind) string {
 		return "l1"
 	case layout.KindIndicatorL2:
 		return "l2"
+	case layout.KindBlank:
+		return "blank"
 	}
 	return "value"
 }
@@ -94,7 +101,14 @@ func gridHTML(g *layout.Grid, problems reports.Problems) htmlGrid {
 	for _, w := range g.Columns {
 		total += w
 	}
-	out := htmlGrid{Title: g.Title, Subtitle: g.Subtitle, Header: g.Header, Draft: g.Draft}
+	out := htmlGrid{Title: g.Title, Subtitle: g.Subtitle, Footer: g.Footer, Draft: g.Draft}
+	for i, h := range g.Header {
+		l := htmlLine{Left: h}
+		if i < len(g.HeaderRight) {
+			l.Right = g.HeaderRight[i]
+		}
+		out.Header = append(out.Header, l)
+	}
 	for _, w := range g.Columns {
 		out.Cols = append(out.Cols, strconv.FormatFloat(100*w/total, 'f', 1, 64)+"%")
 	}
@@ -102,6 +116,9 @@ func gridHTML(g *layout.Grid, problems reports.Problems) htmlGrid {
 	covered := make([]int, n) // rows still covered by a row span from above
 	for _, r := range g.Rows {
 		row := htmlRow{Class: rowClass(r.Kind)}
+		if r.MinHeightMM > 0 {
+			row.Height = strconv.FormatFloat(r.MinHeightMM, 'f', -1, 64) + "mm"
+		}
 		col := 0
 		fill := func(to int) {
 			for ; col < to && col < n; col++ {
