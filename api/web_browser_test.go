@@ -397,6 +397,45 @@ func TestBrowserClerk(t *testing.T) {
 		t.Errorf("after deleting at %s: %q", location(), msg)
 	}
 
+	// A published layout of another issuer (hunan-2023): its own title,
+	// header line with 单位：万元 on the right, 本年度绩效指标 beside the
+	// whole indicator table, a 绩效标准 column, a blank 审核意见 box and the
+	// sign-off line; its extra column is edited like any other.
+	hunan, err := filepath.Abs(filepath.Join("..", "testdata", "families", "hunan-2023.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("open upload", chromedp.Navigate(site.url+"/upload"))
+	do("choose hunan", chromedp.SetUploadFiles(chromedp.ID("file"), []string{hunan}))
+	load("upload hunan", chromedp.Click(chromedp.CSS(`form[action="/upload"] button[type=submit]`)))
+	hunanPath := location().Path
+	for _, c := range []struct{ what, expr, want string }{
+		{"title", `document.querySelector(".form-title").textContent`, "2023年项目支出绩效目标申报表"},
+		{"header right", `document.querySelector(".form-header-right").textContent`, "单位：万元"},
+		{"side label rows", `String(Array.from(document.querySelectorAll("table.grid th")).find(th => th.textContent === "本年度绩效指标").rowSpan)`, "11"},
+		{"blank box", `String(document.querySelectorAll("table.grid td.blank").length)`, "1"},
+		{"footer", `document.querySelector(".form-footer").textContent.slice(0, 4)`, "填表人："},
+	} {
+		if got := eval(c.expr); got != c.want {
+			t.Errorf("hunan-2023 %s: %q, want %q", c.what, got, c.want)
+		}
+	}
+	shot("15-hunan-form")
+	load("edit hunan", chromedp.Click(chromedp.CSS(`.page-head a[href$="/edit"]`)))
+	standard := chromedp.ID("f-indicators-0-standard")
+	if v, err := chromedp.Run(ctx, chromedp.Value(standard)); err != nil || v != "计划标准" {
+		t.Fatalf("row 1 绩效标准 %q %v, want 计划标准", v, err)
+	}
+	shot("15-hunan-edit")
+	do("edit 绩效标准", chromedp.Clear(standard), chromedp.SendKeys(standard, "不少于10辆"))
+	load("save hunan", chromedp.Click(chromedp.CSS(`.page-head button[value=save]`)))
+	if u := location(); u.Path != hunanPath || u.Query().Get("saved") != "2" {
+		t.Errorf("after saving hunan-2023 at %s: %s", u, eval(`document.body.innerText`))
+	}
+	if got := eval(`Array.from(document.querySelectorAll("table.grid td")).some(td => td.textContent === "不少于10辆") ? "yes" : "no"`); got != "yes" {
+		t.Error("the edited 绩效标准 is not on the form page")
+	}
+
 	// The admin starts a batch from the page and follows it to its archive.
 	do("batches", chromedp.Navigate(site.url+"/batches"))
 	do("batch year", chromedp.Clear(chromedp.ID("b-year")), chromedp.SendKeys(chromedp.ID("b-year"), "2020"))

@@ -478,6 +478,45 @@ func TestWebNationalFamily(t *testing.T) {
 	}
 }
 
+// A form of a published layout with a paired indicator group (wuhan-2020:
+// 长期 and 年度 columns, one 一级) and side-labelled small tables: shown like
+// the print, every column editable, saved unchanged when nothing changed.
+func TestWebPairedGroupFamily(t *testing.T) {
+	site := newWebSite(t)
+	b := site.client()
+	tok := b.login(site.admin)
+	if a := b.upload(tok, "wuhan.txt", readFile(t, "../testdata/families/wuhan-2020.txt")); a.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", a.status, a.body)
+	}
+	id := formIDs(b.get("/forms").body)[0]
+	v := b.get("/forms/" + id)
+	for _, want := range []string{"项目支出绩效目标表", "项目资金（万元）", `rowspan="3"`, "中期目标", "年度目标", "二级指标（长期）", "指标值（年度）", "参照政府采购成本控制"} {
+		if !strings.Contains(v.body, want) {
+			t.Errorf("form page lacks %q", want)
+		}
+	}
+	form := editValues(t, b.get("/forms/"+id+"/edit").body)
+	if got := form["i.long_target"]; len(got) != 7 || got[0] != "2" {
+		t.Fatalf("指标值（长期） column: %q", got)
+	}
+	form.Set("op", "save")
+	if a := b.post("/forms/"+id+"/edit", form); a.status != http.StatusSeeOther || !strings.HasSuffix(a.header.Get("Location"), "?unchanged=1") {
+		vs, _ := site.store.FormVersions(t.Context(), mustID(t, id))
+		t.Fatalf("save unchanged: %d %q\n%+v\n%+v", a.status, a.header.Get("Location"), vs[0].Form, vs[len(vs)-1].Form)
+	}
+	form["i.long_target"][0] = "3"
+	if a := b.post("/forms/"+id+"/edit", form); a.status != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", a.status, a.body)
+	}
+	sf, err := site.store.Form(t.Context(), mustID(t, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sf.Form.Indicators[0].Extra["long_target"]; got != "3" || sf.Form.Indicators[0].Target != "2" {
+		t.Errorf("after editing the long-term value: 长期 %q, 年度 %q", got, sf.Form.Indicators[0].Target)
+	}
+}
+
 func mustID(t *testing.T, s string) int64 {
 	var id int64
 	if _, err := fmt.Sscan(s, &id); err != nil {

@@ -614,6 +614,9 @@ func (p *parser) set(key, value string, u unit, explicit bool, line int) {
 			value = strings.ReplaceAll(m.Format(wan, m.Decimals(wan)), ",", "")
 		}
 	}
+	if value == "" && strings.HasPrefix(key, "extra.") {
+		return // a blank extra field is absent, as the edit page saves it
+	}
 	_ = p.cur.Set(key, value) // a value that does not parse is kept in Unread
 }
 

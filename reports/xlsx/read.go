@@ -807,6 +807,9 @@ func (p *sheetParser) setText(li labelInfo, v string, vr, vc, r int) error {
 // problems, so a clerk sees them all at once.
 func (p *sheetParser) put(path, v string, r, c int) error {
 	p.form.SetCell(path, p.sheet+"!"+cellName(c+1, r+1))
+	if v == "" && strings.HasPrefix(path, "extra.") {
+		return nil // a blank extra field is absent, as the edit page saves it
+	}
 	_ = p.form.Set(path, v)
 	return nil
 }
