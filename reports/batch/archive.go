@@ -219,7 +219,9 @@ func (a *archiver) write(w io.Writer, items []Item) error {
 			return err
 		}
 	}
-	if err := a.entry(SummaryName, KindSummary, "xlsx", zip.Deflate, ManifestFile{}, sum.write); err != nil {
+	// The workbook is a zip of deflated parts already: deflating it again
+	// costs CPU and saves nothing, like the documents stored above.
+	if err := a.entry(SummaryName, KindSummary, "xlsx", zip.Store, ManifestFile{}, sum.write); err != nil {
 		return fmt.Errorf("%s: %w", SummaryName, err)
 	}
 	if err := a.writeManifest(); err != nil {
