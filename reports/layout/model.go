@@ -113,6 +113,14 @@ type Grid struct {
 	Draft bool
 }
 
+// Part is one titled document of a combined file (a unit's book, a
+// -combine render): backends give a non-empty Title an outline entry
+// (bookmark, 书签) pointing at the part's first page.
+type Part struct {
+	Title string
+	Doc   *Document
+}
+
 // Meta is document metadata.
 type Meta struct {
 	Title, Author, Subject, Keywords string

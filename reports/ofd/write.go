@@ -58,12 +58,9 @@ type Options struct {
 	Meta layout.Meta
 }
 
-// Part is one document of a combined OFD. A non-empty Title becomes a
-// top-level outline entry (书签) pointing at the part's first page.
-type Part struct {
-	Title string
-	Doc   *layout.Document
-}
+// Part is one document of a combined OFD; a non-empty Title becomes a
+// top-level outline entry (书签).
+type Part = layout.Part
 
 // Write draws one typeset document as an OFD package into w.
 func Write(w io.Writer, doc *layout.Document, fonts *font.Set, opts Options) error {

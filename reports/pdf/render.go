@@ -46,13 +46,9 @@ func (r *Renderer) Render(ctx context.Context, w io.Writer, f *reports.Form) err
 // form (its project name), e.g. one file per unit in a year-end batch. The
 // fonts are subset once for the whole file.
 func (r *Renderer) RenderCombined(ctx context.Context, w io.Writer, forms []*reports.Form) error {
-	titles, docs, meta, err := r.Combined(ctx, forms, r.opts.Meta)
+	parts, meta, err := r.Combined(ctx, forms, r.opts.Meta)
 	if err != nil {
 		return err
-	}
-	parts := make([]Part, len(docs))
-	for i, doc := range docs {
-		parts[i] = Part{Title: titles[i], Doc: doc}
 	}
 	opts := r.opts
 	opts.Meta = meta

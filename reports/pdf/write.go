@@ -67,12 +67,9 @@ func SourceDateEpoch(getenv func(string) string) (time.Time, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-// Part is one document of a combined PDF. A non-empty Title becomes a
-// top-level bookmark pointing at the part's first page.
-type Part struct {
-	Title string
-	Doc   *layout.Document
-}
+// Part is one document of a combined PDF; a non-empty Title becomes a
+// top-level bookmark.
+type Part = layout.Part
 
 // Write draws one typeset document as a PDF 1.7 file. It writes to w only
 // once the whole file is ready, so a failure leaves w untouched.

@@ -49,28 +49,27 @@ func (t Typesetter) Document(ctx context.Context, f *reports.Form) (*layout.Docu
 }
 
 // Combined lays out the forms of one combined file (a unit's book, a
-// -combine render): each form's pages with its title for the outline, and
+// -combine render): each form's pages titled for the outline, and
 // the file's metadata: base for one form, the unit's for several (a
 // combined file must not be labelled as its first form).
-func (t Typesetter) Combined(ctx context.Context, forms []*reports.Form, base layout.Meta) (titles []string, docs []*layout.Document, meta layout.Meta, err error) {
-	titles = make([]string, len(forms))
-	docs = make([]*layout.Document, len(forms))
+func (t Typesetter) Combined(ctx context.Context, forms []*reports.Form, base layout.Meta) (parts []layout.Part, meta layout.Meta, err error) {
+	parts = make([]layout.Part, len(forms))
 	for i, f := range forms {
-		if docs[i], err = t.Document(ctx, f); err != nil {
-			return nil, nil, meta, fmt.Errorf("%s: %w", f.FileName(), err)
+		if parts[i].Doc, err = t.Document(ctx, f); err != nil {
+			return nil, meta, fmt.Errorf("%s: %w", f.FileName(), err)
 		}
-		if titles[i] = strings.TrimSpace(f.Project); titles[i] == "" {
-			titles[i] = f.FileName()
+		if parts[i].Title = strings.TrimSpace(f.Project); parts[i].Title == "" {
+			parts[i].Title = f.FileName()
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, meta, err
+		return nil, meta, err
 	}
 	meta = base
 	if len(forms) > 1 {
 		meta = layout.Meta{Title: reports.DefaultTitle, Author: commonUnit(forms), Subject: reports.DefaultTitle}
 	}
-	return titles, docs, meta, nil
+	return parts, meta, nil
 }
 
 // commonUnit is the unit all forms share, or "".

@@ -46,16 +46,16 @@ func TestCombined(t *testing.T) {
 			layout.Meta{Title: reports.DefaultTitle, Subject: reports.DefaultTitle}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			titles, docs, meta, err := ts.Combined(context.Background(), tt.forms, base)
+			parts, meta, err := ts.Combined(context.Background(), tt.forms, base)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(docs) != len(tt.forms) || len(docs[0].Pages) == 0 {
-				t.Fatalf("%d documents for %d forms", len(docs), len(tt.forms))
+			if len(parts) != len(tt.forms) || len(parts[0].Doc.Pages) == 0 {
+				t.Fatalf("%d documents for %d forms", len(parts), len(tt.forms))
 			}
-			for i := range titles {
-				if titles[i] != tt.wantTitles[i] {
-					t.Errorf("title %d = %q, want %q", i, titles[i], tt.wantTitles[i])
+			for i, p := range parts {
+				if p.Title != tt.wantTitles[i] {
+					t.Errorf("title %d = %q, want %q", i, p.Title, tt.wantTitles[i])
 				}
 			}
 			if meta != tt.wantMeta {
@@ -69,7 +69,7 @@ func TestCombined(t *testing.T) {
 func TestCombinedMissingGlyph(t *testing.T) {
 	ts := typesetter(t)
 	f := storetest.Form(2020, "甲单位", "项目\U000F0001")
-	_, _, _, err := ts.Combined(context.Background(), []*reports.Form{&f}, layout.Meta{})
+	_, _, err := ts.Combined(context.Background(), []*reports.Form{&f}, layout.Meta{})
 	if reports.ErrorCode(err) != reports.EINVALID {
 		t.Fatalf("err = %v, want EINVALID naming the character", err)
 	}

@@ -28,11 +28,7 @@ func (b *Binder) Combine(ctx context.Context, w io.Writer, book batch.UnitBook) 
 	if err != nil {
 		return err
 	}
-	op := make([]ofd.Part, len(parts))
-	for i, p := range parts {
-		op[i] = ofd.Part{Title: p.Title, Doc: p.Doc}
-	}
 	opts := b.Opts
 	opts.Meta = meta
-	return ofd.WriteParts(w, op, b.R.Fonts(), opts)
+	return ofd.WriteParts(w, parts, b.R.Fonts(), opts)
 }

@@ -23,11 +23,7 @@ func (b *Binder) Combine(ctx context.Context, w io.Writer, book batch.UnitBook) 
 	if err != nil {
 		return err
 	}
-	pp := make([]pdf.Part, len(parts))
-	for i, p := range parts {
-		pp[i] = pdf.Part{Title: p.Title, Doc: p.Doc}
-	}
 	opts := b.Opts
 	opts.Meta = meta
-	return pdf.WriteParts(w, pp, b.R.Fonts(), opts)
+	return pdf.WriteParts(w, parts, b.R.Fonts(), opts)
 }

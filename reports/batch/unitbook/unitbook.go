@@ -11,12 +11,6 @@ import (
 	"github.com/reportd/reportd/reports/layout"
 )
 
-// Part is one titled document of a book: the cover, then each form.
-type Part struct {
-	Title string
-	Doc   *layout.Document
-}
-
 // Layout lays one form out: a backend renderer's Document method.
 type Layout func(ctx context.Context, f *reports.Form) (*layout.Document, error)
 
@@ -24,8 +18,8 @@ type Layout func(ctx context.Context, f *reports.Form) (*layout.Document, error)
 // (目录, listing every project with the page it starts on, failed ones with
 // the reason), then each rendered form titled by its project, and the
 // book's metadata.
-func Parts(ctx context.Context, book batch.UnitBook, lay Layout, m layout.Measurer) ([]Part, layout.Meta, error) {
-	var parts []Part
+func Parts(ctx context.Context, book batch.UnitBook, lay Layout, m layout.Measurer) ([]layout.Part, layout.Meta, error) {
+	var parts []layout.Part
 	pages := make([]int, len(book.Entries)) // pages of each rendered form
 	for i, e := range book.Entries {
 		if e.Failed {
@@ -44,10 +38,10 @@ func Parts(ctx context.Context, book batch.UnitBook, lay Layout, m layout.Measur
 		if title == "" {
 			title = f.FileName()
 		}
-		parts = append(parts, Part{Title: title, Doc: doc})
+		parts = append(parts, layout.Part{Title: title, Doc: doc})
 	}
 	cover := Cover(book, pages, m)
-	parts = append([]Part{{Title: "目录", Doc: cover}}, parts...)
+	parts = append([]layout.Part{{Title: "目录", Doc: cover}}, parts...)
 	meta := layout.Meta{
 		Title:   fmt.Sprintf("%d年度%s（合订本）", book.Year, reports.DefaultTitle),
 		Author:  book.Unit,
