@@ -58,6 +58,11 @@ type Runner struct {
 	Log       *slog.Logger
 	// Progress, when set, is called after each group of items is recorded.
 	Progress func(Progress)
+
+	// local serialises runs of one batch inside this process (a resume at
+	// start and a schedule's catch-up can reach the same batch at once);
+	// Locker does the same across processes.
+	local sync.Map // batch id → *sync.Mutex
 	// Enqueue, when set, hands a batch's work to a job queue shared by
 	// every replica (riverbatch) instead of running it in this process:
 	// Start and Resume call it.
@@ -151,6 +156,7 @@ func (r *Runner) Run(ctx context.Context, id int64) (Batch, error) {
 		}
 		defer lock.Unlock(context.WithoutCancel(ctx))
 	}
+	defer r.lockLocal(id)()
 	b, err := r.Store.Batch(ctx, id)
 	if err != nil {
 		return Batch{}, fmt.Errorf("run batch %d: %w", id, err)
@@ -176,6 +182,16 @@ func (r *Runner) Run(ctx context.Context, id int64) (Batch, error) {
 		}
 	}
 	return b, err
+}
+
+// lockLocal waits until no other run of batch id in this process holds
+// it, and returns the unlock. The second of two concurrent runs then finds
+// the batch done (or resumes what is left) instead of racing the first.
+func (r *Runner) lockLocal(id int64) func() {
+	m, _ := r.local.LoadOrStore(id, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // LockKey is the lock name of a batch for Runner.Locker.
@@ -231,6 +247,7 @@ func (r *Runner) Assemble(ctx context.Context, id int64) (Batch, error) {
 		}
 		defer lock.Unlock(context.WithoutCancel(ctx))
 	}
+	defer r.lockLocal(id)()
 	b, err := r.Store.Batch(ctx, id)
 	if err != nil {
 		return b, fmt.Errorf("assemble batch %d: %w", id, err)
